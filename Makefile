@@ -1,0 +1,107 @@
+# Spindle - top-level Makefile.
+#
+#   make            build build/kernel.elf, build/BOOTX64.EFI, build/spindle.img
+#   make run        UEFI boot of build/spindle.img in QEMU (OVMF, TCG), -smp 4
+#   make run-pvh    PVH boot of build/kernel.elf (KVM when usable, else TCG)
+#   make debug      PVH boot stopped for gdb (see build/gdbinit)
+#   make test       host unit tests, in-kernel tests and boot tests
+#   make bench      benchmarks (not tests), results in build/bench/
+#   make clean      remove build/ except the cached newlib build
+#   make distclean  remove all of build/
+#
+# Extra arguments: SMP=n, MEM=size, QEMU_ARGS="...", CMDLINE="key=value ...".
+# Each directory adds its rules through a fragment (*.mk) included below.
+
+BUILD   ?= build
+SMP     ?= 4
+MEM     ?= 512M
+CMDLINE ?=
+QEMU_ARGS ?=
+
+CC      := gcc
+LD      := ld
+OBJCOPY := objcopy
+NM      := nm
+HOSTCC  := gcc
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+include libc/newlib.mk
+
+GCC_INC := $(shell $(CC) -print-file-name=include)
+LIBGCC  := $(shell $(CC) -print-libgcc-file-name)
+
+# Kernel code: freestanding, top 2 GiB, no red zone (interrupts share stacks),
+# frame pointers for backtraces. Only newlib's and gcc's own headers are seen.
+KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin-printf \
+	-fno-stack-protector -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
+	-fno-omit-frame-pointer -fno-strict-aliasing -nostdinc \
+	-isystem $(NEWLIB_INC) -isystem $(GCC_INC) -I. -D__DYNAMIC_REENT__ -MMD -MP \
+	$(if $(DEBUG),-DSPINDLE_DEBUG=1,-DSPINDLE_DEBUG=0)
+KASFLAGS := -g -I. -D__ASSEMBLY__ -MMD -MP
+# Interrupt and exception entry code must not touch SSE/AVX registers: they
+# belong to whatever was interrupted (see arch/x86_64/trap.h).
+KCFLAGS_NOFPU := -mgeneral-regs-only
+
+KERNEL_SRCS := $(sort $(wildcard boot/*.c boot/*.S arch/x86_64/*.c arch/x86_64/*.S \
+	kernel/*.c kernel/*.S kernel/tests/*.c sched/*.c sched/*.S sched/tests/*.c \
+	libc/*.c libc/tests/*.c))
+KERNEL_SRCS := $(filter-out $(KERNEL_SRCS_EXCLUDE),$(KERNEL_SRCS))
+KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
+KERNEL_EXTRA_OBJS :=
+
+# Fragments: boot/boot.mk (EFI loader and disk image), kernel/*.mk (font),
+# tests/tests.mk (test runner), bench/bench.mk.
+include $(sort $(wildcard boot/*.mk kernel/*.mk tests/*.mk bench/*.mk))
+
+.PHONY: all deps clean distclean
+all: $(BUILD)/kernel.elf $(ALL_EXTRA)
+
+deps: $(BUILD)/.deps-ok
+$(BUILD)/.deps-ok: tools/deps.sh
+	@mkdir -p $(BUILD)
+	@tools/deps.sh
+	@touch $@
+
+$(BUILD)/k/%.c.o: %.c | $(NEWLIB_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KCFLAGS) $(if $(filter arch/x86_64/trap%,$<),$(KCFLAGS_NOFPU)) -c $< -o $@
+
+$(BUILD)/k/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(KASFLAGS) -c $< -o $@
+
+# Two links: the first finds where every function landed, the second adds
+# that table (.ksyms, placed after .text and .rodata so nothing before it
+# moves) for symbolised backtraces. tools/ksyms.sh checks the text did not move.
+KLINK = $(LD) -n -nostdlib -T linker.ld -z max-page-size=0x1000 -z noexecstack \
+	--no-warn-rwx-segments -o $@ $(KERNEL_OBJS) $(KERNEL_EXTRA_OBJS)
+$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(KERNEL_EXTRA_OBJS) $(BUILD)/k/ksyms_empty.o linker.ld $(NEWLIB_STAMP)
+	@echo "  LD      $@"
+	@$(KLINK) $(BUILD)/k/ksyms_empty.o --start-group $(NEWLIB_LIBS) $(LIBGCC) --end-group
+
+$(BUILD)/k/ksyms_empty.o: tools/ksyms.sh
+	@mkdir -p $(dir $@)
+	@tools/ksyms.sh /dev/null > $(BUILD)/k/ksyms_empty.S
+	@$(CC) $(KASFLAGS) -c $(BUILD)/k/ksyms_empty.S -o $@
+
+$(BUILD)/k/ksyms.o: $(BUILD)/kernel.pass1.elf tools/ksyms.sh
+	@tools/ksyms.sh $< > $(BUILD)/k/ksyms.S
+	@$(CC) $(KASFLAGS) -c $(BUILD)/k/ksyms.S -o $@
+
+$(BUILD)/kernel.elf: $(BUILD)/kernel.pass1.elf $(BUILD)/k/ksyms.o
+	@echo "  LD      $@"
+	@$(KLINK) $(BUILD)/k/ksyms.o --start-group $(NEWLIB_LIBS) $(LIBGCC) --end-group
+	@tools/ksyms.sh --compare $(BUILD)/kernel.pass1.elf $@
+
+clean:
+	@find $(BUILD) -mindepth 1 -maxdepth 1 ! -name newlib ! -name .deps-ok -exec rm -rf {} + 2>/dev/null || true
+
+distclean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/k -name '*.d' 2>/dev/null)

@@ -1,0 +1,198 @@
+/*
+ * smp.c - start every enabled CPU in the MADT as an M (contract in smp.h).
+ *
+ * The boot CPU copies the trampoline to a free page below 1 MiB, maps that
+ * page 1:1 for the moment the AP turns paging on, and starts the APs one at
+ * a time with INIT, then STARTUP (SDM Vol. 3A, 9.4.4.1: INIT, 10 ms, SIPI,
+ * and a second SIPI if the first did not take). An AP that does not reach
+ * its C entry within AP_START_TIMEOUT_MS is reported and skipped.
+ */
+#include <string.h>
+#include "arch/x86_64/smp.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/cpu_init.h"
+#include "arch/x86_64/lapic.h"
+#include "arch/x86_64/trap.h"
+#include "kernel/acpi.h"
+#include "kernel/boot_info.h"
+#include "kernel/cmdline.h"
+#include "kernel/kernel.h"
+#include "kernel/kprintf.h"
+#include "kernel/mm.h"
+#include "kernel/panic.h"
+#include "kernel/time.h"
+
+#define INIT_DEASSERT_WAIT_US  10000  /* 10 ms after INIT */
+#define SIPI_WAIT_US           200    /* 200 us after each STARTUP */
+#define AP_START_TIMEOUT_MS    2000   /* TCG with many vCPUs is slow */
+#define AP_STACK_SIZE          (32 * 1024)
+#define REAL_MODE_LIMIT        0x100000
+
+extern char tramp_start[], tramp_end[], tramp_gdt[], tramp32[], tramp64[];
+extern char tramp_gdtr[], tramp_far32[], tramp_far64[], tramp_cr3[];
+extern char tramp_stack[], tramp_cpu[], tramp_entry[];
+uint64_t vmm_kernel_cr3(void);
+
+static volatile bool ap_alive;
+static uint64_t tramp_page;
+
+static void *tramp_field(char *label)
+{
+	return phys_to_virt(tramp_page + (uint64_t)(label - tramp_start));
+}
+
+/* A usable RAM page below 1 MiB (but not page 0) for the trampoline. */
+static uint64_t find_tramp_page(const struct boot_info *bi)
+{
+	for (unsigned i = 0; i < bi->mem_count; i++) {
+		const struct boot_mem_region *m = &bi->mem[i];
+		if (m->type != MEM_USABLE)
+			continue;
+		uint64_t b = (m->base + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+		if (b < PAGE_SIZE)
+			b = PAGE_SIZE;
+		if (b + PAGE_SIZE <= m->base + m->length && b + PAGE_SIZE <= REAL_MODE_LIMIT)
+			return b;
+	}
+	return 0;
+}
+
+static void ap_main(struct cpu *c)
+{
+	ap_alive = true;
+	cpu_init_this(c);
+	lapic_init_cpu();
+	kernel_cpu_online(c);  /* never returns */
+}
+
+static bool start_ap(struct cpu *c)
+{
+	uint64_t stack = pmm_alloc(AP_STACK_SIZE / PAGE_SIZE);
+	if (!stack) {
+		kprintf("smp: out of memory for the stack of M%u, not starting it\n", c->id);
+		return false;
+	}
+	c->kstack_top = (uint64_t)phys_to_virt(stack) + AP_STACK_SIZE;
+	*(uint64_t *)tramp_field(tramp_stack) = c->kstack_top;
+	*(uint64_t *)tramp_field(tramp_cpu) = (uint64_t)c;
+	ap_alive = false;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+
+	lapic_send_init(c->apic_id);
+	udelay(INIT_DEASSERT_WAIT_US);
+	for (int sipi = 0; sipi < 2 && !ap_alive; sipi++) {
+		lapic_send_sipi(c->apic_id, (uint8_t)(tramp_page >> 12));
+		udelay(SIPI_WAIT_US);
+	}
+	uint64_t deadline = time_ns() + AP_START_TIMEOUT_MS * 1000000ULL;
+	while (!c->online && time_ns() < deadline)
+		cpu_relax();
+	if (!c->online) {
+		kprintf("smp: M%u (apic %u) did not come online within %u ms (%s); going on without it\n",
+			c->id, c->apic_id, AP_START_TIMEOUT_MS,
+			ap_alive ? "it started but stopped in bring-up" : "no answer to INIT/SIPI");
+		return false;
+	}
+	return true;
+}
+
+static void prepare_trampoline(void)
+{
+	uint8_t *dst = phys_to_virt(tramp_page);
+	memcpy(dst, tramp_start, (size_t)(tramp_end - tramp_start));
+	struct { uint16_t limit; uint32_t base; } __attribute__((packed)) *gdtr = tramp_field(tramp_gdtr);
+	gdtr->base = (uint32_t)(tramp_page + (uint64_t)(tramp_gdt - tramp_start));
+	*(uint32_t *)tramp_field(tramp_far32) = (uint32_t)(tramp_page + (uint64_t)(tramp32 - tramp_start));
+	*(uint32_t *)tramp_field(tramp_far64) = (uint32_t)(tramp_page + (uint64_t)(tramp64 - tramp_start));
+	*(uint64_t *)tramp_field(tramp_cr3) = vmm_kernel_cr3();
+	*(uint64_t *)tramp_field(tramp_entry) = (uint64_t)ap_main;
+	if (vmm_map_page(tramp_page, tramp_page, VMM_WRITE | VMM_EXEC) < 0)
+		panic("smp: cannot map the trampoline page");
+}
+
+void smp_boot(const struct boot_info *bi)
+{
+	long limit = cmdline_num("smp");
+	ncpus = 1;
+	for (unsigned i = 0; i < acpi.ncpus; i++) {
+		const struct acpi_cpu *a = &acpi.cpu[i];
+		if (!a->enabled || a->apic_id == cpus[0].apic_id)
+			continue;
+		if (ncpus >= MAX_CPUS || (limit > 0 && ncpus >= (unsigned)limit)) {
+			kprintf("smp: not starting apic %u: %s\n", a->apic_id,
+				ncpus >= MAX_CPUS ? "more than MAX_CPUS CPUs" : "limited by smp=");
+			continue;
+		}
+		cpus[ncpus].id = ncpus;
+		cpus[ncpus].apic_id = a->apic_id;
+		ncpus++;
+	}
+	if (ncpus == 1)
+		return;
+	tramp_page = find_tramp_page(bi);
+	if (!tramp_page) {
+		kprintf("smp: no free page below 1 MiB for the AP trampoline; running on one CPU\n");
+		ncpus = 1;
+		return;
+	}
+	prepare_trampoline();
+	for (unsigned i = 1; i < ncpus; i++)
+		start_ap(&cpus[i]);
+	vmm_unmap_page(tramp_page);
+}
+
+/* --- running a function on every CPU --- */
+
+static void call_ipi(struct trap_frame *tf)
+{
+	(void)tf;
+	lapic_eoi(); /* the work itself is done by the idle loop it woke */
+}
+
+void smp_init_ipis(void)
+{
+	irq_set_handler(VEC_IPI_CALL, call_ipi);
+}
+
+/* Run a pending call on this CPU, if any. Interrupts off. */
+bool smp_run_pending_call(struct cpu *c)
+{
+	uint32_t gen = c->call_gen;
+	if (gen == c->call_done)
+		return false;
+	irq_enable();
+	c->call_fn(c->call_arg);
+	irq_disable();
+	__atomic_store_n(&c->call_done, gen, __ATOMIC_RELEASE);
+	return true;
+}
+
+void smp_call_all(void (*fn)(void *), void *arg)
+{
+	struct cpu *me = this_cpu();
+	for (unsigned i = 0; i < ncpus; i++) {
+		struct cpu *c = &cpus[i];
+		if (c == me || !c->online)
+			continue;
+		c->call_fn = fn;
+		c->call_arg = arg;
+		__atomic_store_n(&c->call_gen, c->call_gen + 1, __ATOMIC_RELEASE);
+		lapic_send_ipi(c->apic_id, VEC_IPI_CALL);
+	}
+	fn(arg);
+	for (unsigned i = 0; i < ncpus; i++) {
+		struct cpu *c = &cpus[i];
+		if (c == me || !c->online)
+			continue;
+		while (__atomic_load_n(&c->call_done, __ATOMIC_ACQUIRE) != c->call_gen)
+			cpu_relax();
+	}
+}
+
+void smp_stop_others(void)
+{
+	struct cpu *me = this_cpu();
+	for (unsigned i = 0; i < ncpus; i++)
+		if (&cpus[i] != me && cpus[i].online)
+			lapic_send_nmi(cpus[i].apic_id);
+}

@@ -1,0 +1,36 @@
+/*
+ * exit.c - ending a boot (contract in kernel.h). Any CPU, any context.
+ */
+#include "kernel/kernel.h"
+#include "kernel/acpi.h"
+#include "kernel/cmdline.h"
+#include "kernel/kprintf.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/smp.h"
+
+#define CPUID_1_ECX_HYPERVISOR (1u << 31)
+
+bool running_under_hypervisor(void)
+{
+	return cpuid(1, 0).ecx & CPUID_1_ECX_HYPERVISOR;
+}
+
+_Noreturn void cpu_halt_forever(void)
+{
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+_Noreturn void kernel_exit(int status)
+{
+	const char *po = cmdline_str("poweroff");
+	bool power_off = po ? (po[0] == 'y') : running_under_hypervisor();
+	kprintf("spindle: exit status %d, %s\n", status,
+		power_off ? "powering off" : "halting (poweroff=no)");
+	if (running_under_hypervisor())
+		outb(QEMU_EXIT_PORT, status == 0 ? QEMU_EXIT_SUCCESS : QEMU_EXIT_FAILURE);
+	smp_stop_others();
+	if (power_off)
+		acpi_power_off();
+	cpu_halt_forever();
+}

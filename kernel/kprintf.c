@@ -1,0 +1,176 @@
+/*
+ * kprintf.c - the kernel's formatter (see kprintf.h for the contract).
+ * No heap, no locks of its own: output goes through console_write in one
+ * call per kprintf, so a line is never split between CPUs.
+ */
+#include <stdint.h>
+#include <stdbool.h>
+#include "kernel/kprintf.h"
+#include "kernel/console.h"
+
+#define KPRINTF_BUF 512
+
+struct out {
+	char *buf;
+	size_t size, len; /* len counts every byte produced, even dropped ones */
+};
+
+static void out_c(struct out *o, char c)
+{
+	if (o->len + 1 < o->size)
+		o->buf[o->len] = c;
+	o->len++;
+}
+
+static void out_num(struct out *o, unsigned long long v, unsigned base, bool upper,
+		    bool neg, int width, char pad, bool left)
+{
+	char tmp[24];
+	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	int n = 0;
+	do {
+		tmp[n++] = digits[v % base];
+		v /= base;
+	} while (v);
+	int total = n + (neg ? 1 : 0);
+	if (neg && pad == '0')
+		out_c(o, '-');
+	if (!left)
+		for (; total < width; total++)
+			out_c(o, pad);
+	if (neg && pad != '0')
+		out_c(o, '-');
+	while (n)
+		out_c(o, tmp[--n]);
+	if (left)
+		for (; total < width; total++)
+			out_c(o, ' ');
+}
+
+static void out_str(struct out *o, const char *s, int width, int prec, bool left)
+{
+	if (!s)
+		s = "(null)";
+	int n = 0;
+	while (s[n] && (prec < 0 || n < prec))
+		n++;
+	if (!left)
+		for (int i = n; i < width; i++)
+			out_c(o, ' ');
+	for (int i = 0; i < n; i++)
+		out_c(o, s[i]);
+	if (left)
+		for (int i = n; i < width; i++)
+			out_c(o, ' ');
+}
+
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	struct out o = { buf, size, 0 };
+	for (; *fmt; fmt++) {
+		if (*fmt != '%') {
+			out_c(&o, *fmt);
+			continue;
+		}
+		fmt++;
+		bool left = false;
+		char pad = ' ';
+		int width = 0, prec = -1, lng = 0;
+		for (;; fmt++) {
+			if (*fmt == '-')
+				left = true;
+			else if (*fmt == '0')
+				pad = '0';
+			else
+				break;
+		}
+		if (*fmt == '*') {
+			width = va_arg(ap, int);
+			fmt++;
+		}
+		while (*fmt >= '0' && *fmt <= '9')
+			width = width * 10 + (*fmt++ - '0');
+		if (*fmt == '.') {
+			prec = 0;
+			fmt++;
+			if (*fmt == '*') {
+				prec = va_arg(ap, int);
+				fmt++;
+			}
+			while (*fmt >= '0' && *fmt <= '9')
+				prec = prec * 10 + (*fmt++ - '0');
+		}
+		while (*fmt == 'l' || *fmt == 'z') {
+			lng++;
+			fmt++;
+		}
+		unsigned long long u;
+		long long s;
+		switch (*fmt) {
+		case 'd':
+		case 'i':
+			s = lng ? va_arg(ap, long long) : va_arg(ap, int);
+			out_num(&o, s < 0 ? -(unsigned long long)s : (unsigned long long)s, 10,
+				false, s < 0, width, pad, left);
+			break;
+		case 'u':
+		case 'x':
+		case 'X':
+		case 'o':
+			u = lng ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned int);
+			out_num(&o, u, *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16, *fmt == 'X',
+				false, width, pad, left);
+			break;
+		case 'p':
+			out_c(&o, '0');
+			out_c(&o, 'x');
+			out_num(&o, (uintptr_t)va_arg(ap, void *), 16, false, false, 16, '0', false);
+			break;
+		case 's':
+			out_str(&o, va_arg(ap, const char *), width, prec, left);
+			break;
+		case 'c':
+			out_c(&o, (char)va_arg(ap, int));
+			break;
+		case '%':
+			out_c(&o, '%');
+			break;
+		default: /* unknown: print it as written */
+			out_c(&o, '%');
+			if (*fmt)
+				out_c(&o, *fmt);
+			else
+				fmt--;
+		}
+	}
+	if (size)
+		buf[o.len < size ? o.len : size - 1] = 0;
+	return (int)o.len;
+}
+
+int ksnprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = kvsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+int kvprintf(const char *fmt, va_list ap)
+{
+	char buf[KPRINTF_BUF];
+	int n = kvsnprintf(buf, sizeof buf, fmt, ap);
+	size_t len = (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1;
+	console_write(buf, len);
+	return n;
+}
+
+int kprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = kvprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}

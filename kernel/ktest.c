@@ -1,0 +1,80 @@
+/*
+ * ktest.c - run in-kernel tests chosen with test= (contract in ktest.h).
+ *
+ * Output lines, read by tests/run_all.sh:
+ *   KTEST START name / KTEST PASS name (12 ms) / KTEST FAIL name: why
+ *   KTEST DONE n passed
+ * Tests whose names start with "fault_" deliberately crash the kernel; they
+ * run only when named, never with test=all.
+ */
+#include <stdarg.h>
+#include <string.h>
+#include "kernel/ktest.h"
+#include "kernel/kernel.h"
+#include "kernel/kprintf.h"
+#include "kernel/panic.h"
+#include "kernel/time.h"
+
+extern const struct ktest __ktests_start[], __ktests_end[];
+static const char *current = "(none)";
+
+_Noreturn void ktest_fail(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	kprintf("KTEST FAIL %s: %s\n", current, msg);
+	backtrace_here();
+	kernel_exit(1);
+}
+
+static void run_one(const struct ktest *t)
+{
+	current = t->name;
+	kprintf("KTEST START %s\n", t->name);
+	uint64_t t0 = time_ns();
+	t->fn();
+	kprintf("KTEST PASS %s (%lu ms)\n", t->name, (unsigned long)((time_ns() - t0) / 1000000));
+}
+
+static const struct ktest *find(const char *name, size_t len)
+{
+	for (const struct ktest *t = __ktests_start; t < __ktests_end; t++)
+		if (strlen(t->name) == len && !memcmp(t->name, name, len))
+			return t;
+	return 0;
+}
+
+void ktest_run(const char *which)
+{
+	unsigned n = 0;
+	if (!strcmp(which, "list")) {
+		for (const struct ktest *t = __ktests_start; t < __ktests_end; t++)
+			kprintf("KTEST %s\n", t->name);
+		kernel_exit(0);
+	}
+	if (!strcmp(which, "all")) {
+		for (const struct ktest *t = __ktests_start; t < __ktests_end; t++)
+			if (strncmp(t->name, "fault_", 6)) {
+				run_one(t);
+				n++;
+			}
+	} else {
+		for (const char *p = which; *p;) {
+			const char *comma = strchr(p, ',');
+			size_t len = comma ? (size_t)(comma - p) : strlen(p);
+			const struct ktest *t = find(p, len);
+			if (!t) {
+				kprintf("KTEST FAIL %.*s: no such test (test=list shows them)\n", (int)len, p);
+				kernel_exit(1);
+			}
+			run_one(t);
+			n++;
+			p += len + (comma ? 1 : 0);
+		}
+	}
+	kprintf("KTEST DONE %u passed\n", n);
+	kernel_exit(0);
+}

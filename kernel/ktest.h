@@ -1,0 +1,35 @@
+/*
+ * ktest.h - in-kernel tests.
+ *
+ * KTEST(name) { ... } registers a test in the .ktests section. Booting with
+ * test=name runs it on the boot CPU once every CPU is online (test=all runs
+ * them all, test=list lists them). A test fails by calling KTEST_ASSERT with
+ * a false condition or ktest_fail(); either prints "KTEST FAIL name: why"
+ * and ends the boot with the QEMU failure status. When the test returns,
+ * "KTEST PASS name" is printed; after the last test QEMU exits with the
+ * success status. Tests run in kernel context with interrupts on and may use
+ * smp_call_all to run code on every CPU.
+ */
+#ifndef KERNEL_KTEST_H
+#define KERNEL_KTEST_H
+
+struct ktest {
+	const char *name;
+	void (*fn)(void);
+};
+
+#define KTEST(tname)                                                     \
+	static void ktest_fn_##tname(void);                               \
+	__attribute__((used, section(".ktests"), aligned(8)))             \
+	static const struct ktest ktest_##tname = { #tname, ktest_fn_##tname }; \
+	static void ktest_fn_##tname(void)
+
+_Noreturn void ktest_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define KTEST_ASSERT(c) do { if (!(c)) ktest_fail("%s:%d: %s", __FILE__, __LINE__, #c); } while (0)
+#define KTEST_ASSERT_EQ(a, b) do { long long ka_ = (long long)(a), kb_ = (long long)(b); \
+	if (ka_ != kb_) ktest_fail("%s:%d: %s == %s: %lld != %lld", __FILE__, __LINE__, #a, #b, ka_, kb_); } while (0)
+
+void ktest_run(const char *which);
+
+#endif
