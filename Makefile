@@ -98,6 +98,18 @@ $(BUILD)/kernel.elf: $(BUILD)/kernel.pass1.elf $(BUILD)/k/ksyms.o
 	@$(KLINK) $(BUILD)/k/ksyms.o --start-group $(NEWLIB_LIBS) $(LIBGCC) --end-group
 	@tools/ksyms.sh --compare $(BUILD)/kernel.pass1.elf $@
 
+# --- running -------------------------------------------------------------
+.PHONY: run run-pvh debug
+run: all
+	@tools/run-qemu.sh uefi $(BUILD)/spindle.img $(SMP) $(MEM) $(QEMU_ARGS)
+run-pvh: $(BUILD)/kernel.elf
+	@tools/run-qemu.sh pvh $(BUILD)/kernel.elf $(SMP) $(MEM) "$(CMDLINE)" $(QEMU_ARGS)
+debug: $(BUILD)/kernel.elf $(BUILD)/gdbinit
+	@tools/run-qemu.sh debug $(BUILD)/kernel.elf $(SMP) $(MEM) "$(CMDLINE)" $(QEMU_ARGS)
+$(BUILD)/gdbinit: tools/gdbinit
+	@mkdir -p $(BUILD)
+	@sed 's|@KERNEL@|$(abspath $(BUILD)/kernel.elf)|' $< > $@
+
 clean:
 	@find $(BUILD) -mindepth 1 -maxdepth 1 ! -name newlib ! -name .deps-ok -exec rm -rf {} + 2>/dev/null || true
 

@@ -58,6 +58,16 @@ void libc_reent_fini(struct _reent *r);
 /* Flush the calling CPU's stdout and stderr. */
 void libc_flush(void);
 
+/* malloc's view of the heap (use this, not mallinfo(): newlib's malloc.h
+ * declares struct mallinfo with size_t fields but the library fills ints). */
+struct libc_heap_stats {
+	unsigned long from_sbrk;    /* bytes obtained through sbrk */
+	unsigned long in_use;       /* bytes in allocated chunks (with overhead) */
+	unsigned long free;         /* bytes in free chunks and the top chunk */
+	unsigned long free_chunks;
+};
+void libc_heap_stats(struct libc_heap_stats *st);
+
 /* Number of dynamic libc locks (one per open FILE) in use; for tests. */
 unsigned libc_locks_in_use(void);
 

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <math.h>
 #include <reent.h>
 #include <signal.h>
 #include <stdint.h>
@@ -79,6 +80,10 @@ void libc_init_cpu(void)
 		 * initialised and possibly used by early calls. */
 		r = _global_impure_ptr;
 		libc_percpu_ready = 1;
+		/* libm defaults to fdlibm's _IEEE_ mode, where domain and
+		 * range errors leave errno alone although math.h promises
+		 * math_errhandling == MATH_ERRNO. POSIX mode sets errno. */
+		_LIB_VERSION = _POSIX_;
 		__sinit(r);
 	} else {
 		r = &cpu_reent[c->id];
@@ -112,6 +117,23 @@ void *sbrk(ptrdiff_t incr)
 	return p;
 }
 UNDERSCORE_ALIAS(sbrk);
+
+/* newlib's mallinfo() returns a struct of ints (mallocr.c) while its
+ * malloc.h declares size_t fields, so the header's version is unusable on
+ * x86-64; call it under another name with the library's layout. */
+struct newlib_mallinfo {
+	int arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost;
+};
+struct newlib_mallinfo newlib_mallinfo(void) __asm__("mallinfo");
+
+void libc_heap_stats(struct libc_heap_stats *st)
+{
+	struct newlib_mallinfo mi = newlib_mallinfo();
+	st->from_sbrk = (unsigned)mi.arena;
+	st->in_use = (unsigned)mi.uordblks;
+	st->free = (unsigned)mi.fordblks;
+	st->free_chunks = (unsigned)mi.ordblks;
+}
 
 /* newlib 3.3 has memalign but not posix_memalign (aligned_alloc needs it). */
 int posix_memalign(void **out, size_t align, size_t size)

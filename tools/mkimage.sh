@@ -33,7 +33,8 @@ ESP_SECTORS=$((ESP_MIB * 2048))
 
 tmp="$out.tmp.$$"
 cmdfile="$out.cmdline.$$"
-trap 'rm -f "$tmp" "$cmdfile"' EXIT INT TERM
+trap 'rm -f "$tmp" "$cmdfile"' EXIT
+trap 'exit 130' INT TERM
 
 rm -f "$tmp"
 truncate -s "${DISK_MIB}M" "$tmp"

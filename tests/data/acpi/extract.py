@@ -16,11 +16,15 @@ def csum(b):
 # UEFI: search all of RAM; OVMF leaves QEMU's own revision-0 RSDP in RAM as
 # well as the revision-2 one it installs, so prefer a valid revision >= 2.
 cands = []
-for lo, hi in ((0xe0000, 0x100000), (0, len(mem))):
-    for a in range(lo, hi - 20, 16):
-        if mem[a:a + 8] == b'RSD PTR ' and csum(mem[a:a + 20]) == 0:
+# (UEFI puts no alignment promise on it: OVMF's revision-2 RSDP sits 20
+# bytes into the page that holds its revision-0 one.)
+for lo, hi, step in ((0xe0000, 0x100000, 16), (0, len(mem), 1)):
+    a = mem.find(b'RSD PTR ', lo, hi)
+    while a >= 0:
+        if a % step == 0 and csum(mem[a:a + 20]) == 0:
             ext = mem[a + 15] >= 2 and csum(mem[a:a + 36]) == 0
             cands.append((not ext, a))
+        a = mem.find(b'RSD PTR ', a + 1, hi)
     if cands:
         break
 if not cands:

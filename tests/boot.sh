@@ -1,0 +1,109 @@
+# tests/boot.sh - boot tests: the kernel comes up on every path and every
+# CPU reports in; bad input gives one clear line; a fault gives a symbolised
+# backtrace and a failing exit.
+BOOT_SMPS=${BOOT_SMPS:-"1 2 3 4 8"}
+
+# run_uefi_until LOG TIMEOUT IMAGE PATTERN: boot IMAGE under OVMF until the
+# serial log shows PATTERN (then stop QEMU) or TIMEOUT seconds pass. For
+# boots that never end by themselves (the loader returns to the firmware).
+run_uefi_until() {
+	log=$1 tmo=$2 img=$3 pattern=$4
+	run_uefi "$log" "$tmo" 1 "$img" disk &
+	pid=$!
+	end=$((SECONDS + tmo))
+	while [ $SECONDS -lt $end ] && kill -0 $pid 2>/dev/null; do
+		grep -aq -- "$pattern" "$log" 2>/dev/null && break
+		sleep 0.5 # polling the log file, not waiting for an event
+	done
+	pkill -P $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	grep -aq -- "$pattern" "$log"
+}
+
+boot_smp_test() { # name log rc n
+	if [ "$3" -eq 33 ] && why=$(every_cpu_online "$2" "$4"); then
+		pass "$1"
+	else
+		fail "$1" "QEMU exit $3; ${why:-kernel did not exit cleanly}"
+		show_tail "$2"
+	fi
+}
+
+run_boot_tests() {
+	for smp in $BOOT_SMPS; do
+		log=$LOGDIR/boot-pvh-smp$smp.log
+		run_pvh "$log" "$PVH_TIMEOUT" "$smp" "showcase=no"
+		boot_smp_test "boot:pvh@smp$smp" "$log" $? "$smp"
+	done
+
+	# x2APIC: QEMU's TCG (7.2) does not emulate it, so this needs KVM.
+	if kvm_usable; then
+		log=$LOGDIR/boot-pvh-x2apic-smp4.log
+		run_pvh "$log" "$PVH_TIMEOUT" 4 "showcase=no" -cpu host,+x2apic
+		rc=$?
+		if grep -aq "lapic: x2APIC mode" "$log"; then
+			boot_smp_test "boot:pvh-x2apic@smp4" "$log" $rc 4
+		else
+			fail "boot:pvh-x2apic@smp4" "the kernel did not use x2APIC mode"
+			show_tail "$log"
+		fi
+	else
+		skip "boot:pvh-x2apic@smp4" "no usable /dev/kvm, and QEMU's TCG has no x2APIC"
+	fi
+
+	log=$LOGDIR/boot-pvh-smp-limit.log
+	run_pvh "$log" "$PVH_TIMEOUT" 4 "smp=2 showcase=no"
+	boot_smp_test "boot:pvh-smp=2-of-4" "$log" $? 2
+
+	# UEFI: the disk image as an IDE disk and as a USB stick.
+	img=$LOGDIR/uefi.img
+	cp "$BUILD/spindle.img" "$img"
+	printf 'showcase=no\n' >"$LOGDIR/cmdline.txt"
+	mcopy -o -i "$img@@1M" "$LOGDIR/cmdline.txt" ::/spindle/cmdline.txt
+	log=$LOGDIR/boot-uefi-disk-smp4.log
+	run_uefi "$log" "$UEFI_TIMEOUT" 4 "$img" disk
+	boot_smp_test "boot:uefi-disk@smp4" "$log" $? 4
+	log=$LOGDIR/boot-uefi-usb-smp2.log
+	run_uefi "$log" "$UEFI_TIMEOUT" 2 "$img" usb
+	boot_smp_test "boot:uefi-usb@smp2" "$log" $? 2
+
+	# A corrupt kernel on the ESP: one clear loader line, back to firmware.
+	bad=$LOGDIR/uefi-corrupt.img
+	cp "$img" "$bad"
+	head -c 4096 /dev/urandom >"$LOGDIR/corrupt.elf"
+	mcopy -o -i "$bad@@1M" "$LOGDIR/corrupt.elf" ::/spindle/kernel.elf
+	log=$LOGDIR/boot-uefi-corrupt-kernel.log
+	if run_uefi_until "$log" 90 "$bad" 'spindle: .*kernel.elf: '; then
+		pass "boot:uefi-corrupt-kernel-message"
+	else
+		fail "boot:uefi-corrupt-kernel-message" "no loader error line"
+		show_tail "$log"
+	fi
+
+	# A bad command-line value: one line each, then a normal boot.
+	log=$LOGDIR/boot-pvh-bad-cmdline.log
+	run_pvh "$log" "$PVH_TIMEOUT" 2 "smp=abc bogus=1 hz=5 showcase=no"
+	rc=$?
+	if grep -aq "cmdline: 'smp=abc': not a number" "$log" &&
+	   grep -aq "cmdline: 'bogus=1': unknown key" "$log" &&
+	   grep -aq "cmdline: 'hz=5': out of range (expected 10..10000), using the default" "$log"; then
+		boot_smp_test "boot:bad-cmdline-reported" "$log" $rc 2
+	else
+		fail "boot:bad-cmdline-reported" "missing cmdline warning lines"
+		show_tail "$log"
+	fi
+
+	# A deliberate fault: panic with registers and a symbolised backtrace,
+	# failing exit status.
+	log=$LOGDIR/boot-fault-backtrace.log
+	run_pvh "$log" "$PVH_TIMEOUT" 2 "test=fault_page_write"
+	rc=$?
+	if [ $rc -eq 35 ] && grep -aq "PANIC on M0: page fault" "$log" &&
+	   grep -aq "cr2 0000000000000010" "$log" &&
+	   grep -aq "ktest_fn_fault_page_write+0x" "$log" && grep -aq "ktest_run+0x" "$log"; then
+		pass "boot:fault-symbolised-backtrace"
+	else
+		fail "boot:fault-symbolised-backtrace" "QEMU exit $rc, expected 35 with a symbolised backtrace"
+		show_tail "$log" 25
+	fi
+}
