@@ -1,7 +1,7 @@
 # tests/boot.sh - boot tests: the kernel comes up on every path and every
 # CPU reports in; bad input gives one clear line; a fault gives a symbolised
 # backtrace and a failing exit.
-BOOT_SMPS=${BOOT_SMPS:-"1 2 3 4 8"}
+BOOT_SMPS=${BOOT_SMPS:-"1 2 3 4 8 64"}
 
 # run_uefi_until LOG TIMEOUT IMAGE PATTERN: boot IMAGE under OVMF until the
 # serial log shows PATTERN (then stop QEMU) or TIMEOUT seconds pass. For

@@ -8,7 +8,7 @@ set -e
 machine=$1; fw=$2; out=$3
 mem=/tmp/acpi-capture-$$.mem
 bios=; wait=6
-if [ "$fw" = ovmf ]; then bios="-bios /usr/share/ovmf/OVMF.fd"; wait=40; fi
+if [ "$fw" = ovmf ]; then bios="-bios /usr/share/ovmf/OVMF.fd"; wait=45; fi   # TCG: OVMF needs ~40 s to reach its shell
 ( sleep $wait; echo "pmemsave 0 0x8000000 \"$mem\""; sleep 4; echo quit ) |
 	qemu-system-x86_64 -accel tcg -machine $machine -m 128M -smp 4 -nodefaults \
 		-display none -monitor stdio $bios >/dev/null

@@ -37,11 +37,7 @@ tables = {}
 
 def table(phys):
     sig = mem[phys:phys + 4].decode('ascii', 'replace')
-    if sig == 'FACS':
-        ln = struct.unpack_from('<I', mem, phys + 4)[0]
-    else:
-        ln = struct.unpack_from('<I', mem, phys + 4)[0]
-    return sig, ln
+    return sig, struct.unpack_from('<I', mem, phys + 4)[0]   # FACS too
 
 rsdt = struct.unpack_from('<I', mem, rsdp + 16)[0]
 xsdt = struct.unpack_from('<Q', mem, rsdp + 24)[0] if rev >= 2 else 0
