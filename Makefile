@@ -42,12 +42,17 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin-p
 	$(if $(DEBUG),-DSPINDLE_DEBUG=1,-DSPINDLE_DEBUG=0)
 KASFLAGS := -g -I. -D__ASSEMBLY__ -MMD -MP
 # Interrupt and exception entry code must not touch SSE/AVX registers: they
-# belong to whatever was interrupted (see arch/x86_64/trap.h).
+# belong to whatever was interrupted (see arch/x86_64/trap.h, sched/preempt.c).
 KCFLAGS_NOFPU := -mgeneral-regs-only
+NOFPU_SRCS := arch/x86_64/trap.c sched/preempt.c
+# Code that runs on goroutine stacks checks its frame against the stack limit
+# at %fs:0x70 on entry (sched/runtime.h: stack safety).
+SPLIT_STACK_SRCS = $(filter-out $(NOFPU_SRCS),$(filter sched/% bench/% kernel/showcase%,$(KERNEL_SRCS)))
+kflags_for = $(if $(filter $1,$(NOFPU_SRCS)),$(KCFLAGS_NOFPU))$(if $(filter $1,$(SPLIT_STACK_SRCS)), -fsplit-stack)
 
 KERNEL_SRCS := $(sort $(wildcard boot/*.c boot/*.S arch/x86_64/*.c arch/x86_64/*.S \
 	kernel/*.c kernel/*.S kernel/tests/*.c sched/*.c sched/*.S sched/tests/*.c \
-	libc/*.c libc/tests/*.c))
+	libc/*.c libc/tests/*.c bench/*.c))
 KERNEL_SRCS := $(filter-out $(KERNEL_SRCS_EXCLUDE),$(KERNEL_SRCS))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
 KERNEL_EXTRA_OBJS :=
@@ -68,7 +73,7 @@ $(BUILD)/.deps-ok: tools/deps.sh
 $(BUILD)/k/%.c.o: %.c | $(NEWLIB_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(KCFLAGS) $(if $(filter arch/x86_64/trap%,$<),$(KCFLAGS_NOFPU)) -c $< -o $@
+	@$(CC) $(KCFLAGS) $(call kflags_for,$<) -c $< -o $@
 
 $(BUILD)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)

@@ -150,6 +150,13 @@ start64_high:
 	subq %rdi, %rcx
 	xorl %eax, %eax
 	rep stosb
+	/* FS base = the boot CPU's struct cpu before any C runs: %fs:0x70 is
+	 * the split-stack limit (0 = none), see arch/x86_64/percpu.h. */
+	movl $0xc0000100, %ecx        /* IA32_FS_BASE */
+	movabsq $cpus, %rax
+	movq %rax, %rdx
+	shrq $32, %rdx
+	wrmsr
 	movabsq $boot_stack_top, %rsp
 	xorl %ebp, %ebp               /* ends backtraces */
 	/* SSE on before any C: the compiler may use XMM registers anywhere.

@@ -174,6 +174,8 @@ int cmdline_parse(const char *line, void (*report)(const char *msg))
 		}
 		size_t vlen = wlen - (size_t)(eq + 1 - w);
 		if (store + vlen + 1 > sizeof value_store) {
+			k->str = 0;
+			k->num = k->def;
 			report_bad(report, w, wlen, k, "command line too long");
 			problems++;
 			continue;

@@ -41,10 +41,12 @@ static void cmdline_report(const char *msg)
 	kprintf("%s\n", msg);
 }
 
+void sched_tick(struct trap_frame *tf); /* sched/preempt.c: may not return */
+
 static void timer_irq(struct trap_frame *tf)
 {
-	(void)tf;
 	this_cpu()->timer_ticks++;
+	sched_tick(tf);
 	lapic_eoi();
 }
 

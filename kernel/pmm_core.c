@@ -49,6 +49,8 @@ void pmm_core_init(struct pmm_core *p, uint8_t *bitmap, const struct boot_mem_re
 		/* Only whole pages inside the region are usable. */
 		uint64_t first = (mem[i].base + PMM_PAGE - 1) / PMM_PAGE;
 		uint64_t end = (mem[i].base + mem[i].length) / PMM_PAGE;
+		if (first == 0)
+			first = 1; /* page 0 is never handed out, so never counted free */
 		for (uint64_t pg = first; pg < end && pg < p->npages; pg++) {
 			if (!bit_get(bitmap, pg))
 				continue; /* overlapping map entries: count once */
@@ -94,7 +96,7 @@ uint64_t pmm_core_alloc(struct pmm_core *p, size_t npages)
 int pmm_core_free(struct pmm_core *p, uint64_t phys, size_t npages)
 {
 	uint64_t first = phys / PMM_PAGE;
-	if (phys % PMM_PAGE || first + npages > p->npages)
+	if (phys == 0 || phys % PMM_PAGE || first + npages > p->npages)
 		return -1;
 	for (uint64_t pg = first; pg < first + npages; pg++)
 		if (!bit_get(p->bitmap, pg))
@@ -115,7 +117,7 @@ uint64_t pmm_core_find_range(const struct boot_mem_region *mem, unsigned n, uint
 		uint64_t b = (mem[i].base + PMM_PAGE - 1) & ~(PMM_PAGE - 1);
 		uint64_t e = (mem[i].base + mem[i].length) & ~(PMM_PAGE - 1);
 		if (b < min)
-			b = min;
+			b = (min + PMM_PAGE - 1) & ~(PMM_PAGE - 1);
 		for (; b + len <= e; b += PMM_PAGE)
 			if (!overlaps(b, b + len, reserved, nreserved))
 				return b;

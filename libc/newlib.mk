@@ -18,22 +18,7 @@ NEWLIB_CFLAGS := -O2 -g -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
 	-mcmodel=kernel -mno-red-zone -fno-omit-frame-pointer -D__DYNAMIC_REENT__ \
 	-DMALLOC_ALIGNMENT=16 -Wno-implicit-function-declaration
 
-$(NEWLIB_STAMP): libc/newlib.mk $(BUILD)/.deps-ok
-	@if [ -z "$(NEWLIB_TARBALL)" ]; then \
-		echo "newlib: no tarball in /usr/src/newlib; install the newlib-source package (tools/deps.sh)" >&2; exit 1; fi
-	@echo "  NEWLIB  $(NEWLIB_TARBALL) -> $(NEWLIB_PREFIX) (once, about a minute)"
-	@rm -rf $(NEWLIB_DIR) && mkdir -p $(NEWLIB_DIR)/obj
-	@tar -C $(NEWLIB_DIR) -xf $(NEWLIB_TARBALL)
-	@cd $(NEWLIB_DIR)/obj && CFLAGS_FOR_TARGET="$(NEWLIB_CFLAGS)" \
-		../newlib-*/configure --target=x86_64-elf --prefix=$(NEWLIB_PREFIX) \
-		--disable-multilib --disable-newlib-supplied-syscalls --disable-nls \
-		--enable-newlib-retargetable-locking --disable-newlib-fvwrite-in-streamio \
-		CC_FOR_TARGET=gcc AR_FOR_TARGET=ar AS_FOR_TARGET=as RANLIB_FOR_TARGET=ranlib \
-		LD_FOR_TARGET=ld NM_FOR_TARGET=nm OBJDUMP_FOR_TARGET=objdump \
-		> ../configure.log 2>&1 || { echo "newlib: configure failed, see $(NEWLIB_DIR)/configure.log" >&2; exit 1; }
-	@$(MAKE) -C $(NEWLIB_DIR)/obj -j$$(nproc) all-target-newlib > $(NEWLIB_DIR)/build.log 2>&1 || \
-		{ echo "newlib: build failed, see $(NEWLIB_DIR)/build.log" >&2; exit 1; }
-	@$(MAKE) -C $(NEWLIB_DIR)/obj install-target-newlib > $(NEWLIB_DIR)/install.log 2>&1 || \
-		{ echo "newlib: install failed, see $(NEWLIB_DIR)/install.log" >&2; exit 1; }
-	@rm -rf $(NEWLIB_DIR)/newlib-* $(NEWLIB_DIR)/obj
-	@touch $@
+$(NEWLIB_STAMP): libc/newlib.mk $(BUILD)/.deps-ok tools/build-newlib.sh
+	@mkdir -p $(NEWLIB_DIR)
+	@flock $(BUILD)/.newlib.lock tools/build-newlib.sh "$(NEWLIB_TARBALL)" "$(NEWLIB_DIR)" \
+		"$(NEWLIB_PREFIX)" "$(NEWLIB_CFLAGS)" "$@"

@@ -7,6 +7,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/trap.h"
+#include "arch/x86_64/fpu.h"
 
 #define CPUID_1_ECX_XSAVE (1u << 26)
 #define CPUID_1_ECX_AVX   (1u << 28)
@@ -41,7 +42,9 @@ static void fpu_init(void)
 void cpu_init_this(struct cpu *c)
 {
 	c->self = c;
+	c->stack_limit = 0;
 	wrmsr(IA32_GS_BASE, (uint64_t)c);
+	wrmsr(IA32_FS_BASE, (uint64_t)c); /* %fs:0x70 = stack_limit, see percpu.h */
 	wrmsr(IA32_KERNEL_GS_BASE, 0);
 	if (c->id == 0)
 		percpu_ready = true;
@@ -49,4 +52,14 @@ void cpu_init_this(struct cpu *c)
 	idt_load();
 	fpu_init();
 	vmm_init_cpu();
+}
+
+#define CPUID_XSAVE_LEAF 0xd
+#define FXSAVE_AREA_SIZE 512
+
+size_t fpstate_size(void)
+{
+	if (!xcr0_features)
+		return FXSAVE_AREA_SIZE;
+	return cpuid(CPUID_XSAVE_LEAF, 0).ebx; /* size for the XCR0 now in force */
 }

@@ -34,7 +34,7 @@ struct cpu_arch {
 #define SEG_TSS_AVAIL 0x9ULL        /* system type: 64-bit TSS (available) */
 
 static struct cpu_arch boot_cpu_arch;
-static uint8_t boot_ist[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+static uint8_t boot_ist[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));
 
 static uint64_t ist_stack_top(struct cpu *c, int which)
 {
@@ -61,9 +61,8 @@ void gdt_init_cpu(struct cpu *c)
 	a->gdt[GDT_KCODE / 8] = SEG_P | SEG_S | SEG_CODE | SEG_RW | SEG_ACCESSED | SEG_L;
 	a->gdt[GDT_KDATA / 8] = SEG_P | SEG_S | SEG_RW | SEG_ACCESSED;
 
-	a->tss.ist[IST_DF - 1] = ist_stack_top(c, 0);
-	a->tss.ist[IST_NMI - 1] = ist_stack_top(c, 1);
-	a->tss.ist[IST_MC - 1] = ist_stack_top(c, 2);
+	for (int i = 0; i < IST_COUNT; i++)
+		a->tss.ist[i] = ist_stack_top(c, i);
 	a->tss.iomap_base = sizeof(struct tss64); /* no I/O bitmap */
 
 	uint64_t base = (uint64_t)&a->tss, limit = sizeof(struct tss64) - 1;

@@ -19,7 +19,6 @@ struct cpu {
 	struct cpu *self;        /* %gs:0, so this_cpu() is one load */
 	uint32_t id;             /* 0 .. ncpus-1, the M number */
 	uint32_t apic_id;
-	volatile bool online;
 	void *libc_reent;        /* this CPU's newlib struct _reent */
 	uint64_t kstack_top;     /* boot/idle stack of this CPU */
 	void (*volatile call_fn)(void *); /* smp_call_all slot, set by caller */
@@ -27,9 +26,22 @@ struct cpu {
 	volatile uint32_t call_gen;  /* bumped by the caller per call */
 	volatile uint32_t call_done; /* set to call_gen when call_fn returned */
 	uint64_t timer_ticks;    /* LAPIC timer interrupts taken */
-	void *sched;             /* the goroutine runtime's per-M data (sched/) */
+	void *sched;             /* the goroutine runtime's struct m (sched/) */
 	void *arch;              /* GDT/TSS block (arch/x86_64/gdt.c) */
+	volatile bool online;
+	uint8_t reserved[0x70 - 0x51];
+	/* %fs:0x70 - the stack limit that code built with -fsplit-stack
+	 * compares its frame against (GCC's x86-64 TCB slot; FS base points
+	 * here too). 0 = no limit (kernel stacks); a goroutine's stack bottom
+	 * plus its guard while one runs (sched/). */
+	uint64_t stack_limit;    /* 0x70 */
+	uint64_t g0_sp;          /* 0x78: where sched/ code runs on this CPU's own stack */
 };
+#define CPU_STACK_LIMIT_OFFSET 0x70
+#define CPU_G0_SP_OFFSET       0x78
+_Static_assert(__builtin_offsetof(struct cpu, stack_limit) == CPU_STACK_LIMIT_OFFSET,
+	       "split-stack limit must be at %fs:0x70");
+_Static_assert(__builtin_offsetof(struct cpu, g0_sp) == CPU_G0_SP_OFFSET, "g0_sp offset");
 
 extern struct cpu cpus[MAX_CPUS];
 extern volatile unsigned ncpus_online; /* CPUs that finished bring-up */

@@ -48,7 +48,15 @@ trap_common:
 	pushq 17*8(%rsp)          /* tf->rip */
 	pushq %rbp
 	movq %rsp, %rbp
+	/* Handlers run on an IST stack with no split-stack limit (see
+	 * arch/x86_64/percpu.h); the interrupted code's limit comes back on
+	 * return. */
+	pushq %fs:0x70
+	subq $8, %rsp
+	movq $0, %fs:0x70
 	call trap_dispatch
+	addq $8, %rsp
+	popq %fs:0x70
 	addq $16, %rsp
 	.globl trap_return
 trap_return:

@@ -52,7 +52,7 @@ static void set_gate(unsigned v, uint64_t addr, uint8_t ist)
 void idt_init(void)
 {
 	for (unsigned v = 0; v < IDT_ENTRIES; v++)
-		set_gate(v, trap_vectors[v], 0);
+		set_gate(v, trap_vectors[v], v < 32 ? IST_EXC : IST_IRQ);
 	set_gate(VEC_DF, trap_vectors[VEC_DF], IST_DF);
 	set_gate(VEC_NMI, trap_vectors[VEC_NMI], IST_NMI);
 	set_gate(VEC_MC, trap_vectors[VEC_MC], IST_MC);

@@ -40,9 +40,14 @@
 #define VEC_IPI_RESCHED 0x43 /* preempt the running goroutine */
 #define VEC_SPURIOUS   0xff  /* LAPIC spurious vector */
 
-#define IST_DF   1
+/* Every vector runs on an IST stack of its CPU: goroutine stacks are
+ * only 2 KiB and must never hold an interrupt frame and a handler. */
+#define IST_DF   1   /* double fault */
 #define IST_NMI  2
-#define IST_MC   3
+#define IST_MC   3   /* machine check */
+#define IST_IRQ  4   /* device and IPI interrupts; never nest (IF=0 in handlers) */
+#define IST_EXC  5   /* all other exceptions */
+#define IST_COUNT 5
 
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;

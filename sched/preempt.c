@@ -1,0 +1,147 @@
+/*
+ * preempt.c - taking the CPU away from a goroutine that does not yield.
+ *
+ * Runs in the timer interrupt, on the CPU's IST stack, interrupts off. It
+ * is built with -mgeneral-regs-only and without -fsplit-stack (see the
+ * Makefile): until fpstate_save has run, the SSE/AVX registers still hold
+ * the interrupted goroutine's values, and nothing here may touch them.
+ *
+ * A goroutine is preempted when it has held its M for PREEMPT_NS, the M is
+ * not in a runtime critical section (m->locks == 0) and the interrupt came
+ * while its own stack was in use (so not in the scheduler on g0, and not in
+ * go_systemstack). Its state is saved like this:
+ *   - the interrupt's trap frame (every general register, rip, rflags, rsp)
+ *     is copied onto the goroutine's own stack, under the interrupted rsp;
+ *   - under it, a switch context (see sched/switch.S) whose return address is
+ *     preempt_resume and whose r12 is the G;
+ *   - the FPU/SIMD state goes to an XSAVE area from a per-CPU pool (a 2 KiB
+ *     stack has no room for up to 2.5 KiB of AVX-512 state).
+ * Then the G goes to the tail of its P's run queue and the M enters the
+ * scheduler on g0. When the G is scheduled again, preempt_resume restores
+ * the XSAVE area and iretq's through the copied frame.
+ */
+#include <stdint.h>
+#include "sched/sched.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
+#include "arch/x86_64/lapic.h"
+#include "arch/x86_64/trap.h"
+#include "kernel/mm.h"
+#include "kernel/time.h"
+
+#define SWITCH_CONTEXT_WORDS 8   /* r15 r14 r13 r12 rbx rbp ret pad */
+
+struct fpstate_free {
+	struct fpstate_free *next;
+};
+/* Per-CPU pools of XSAVE areas, only touched with interrupts off on their CPU. */
+static struct fpstate_free *fp_pool[MAX_CPUS];
+uint64_t preempt_tsc_slice;      /* PREEMPT_NS in TSC ticks, set by go_main */
+
+_Noreturn void preempt_enter_scheduler(uint64_t g0_sp); /* below, asm */
+
+static void *fpstate_alloc(unsigned cpu)
+{
+	struct fpstate_free *f = fp_pool[cpu];
+	if (f) {
+		fp_pool[cpu] = f->next;
+		return f;
+	}
+	/* Carve a page into areas: the page allocator is interrupt-safe. */
+	size_t size = (fpstate_size() + FPSTATE_ALIGN - 1) & ~(size_t)(FPSTATE_ALIGN - 1);
+	uint64_t phys = pmm_alloc(1);
+	if (!phys || size > PAGE_SIZE)
+		return NULL;
+	uint8_t *page = phys_to_virt(phys);
+	for (size_t off = size; off + size <= PAGE_SIZE; off += size) {
+		struct fpstate_free *x = (struct fpstate_free *)(page + off);
+		x->next = fp_pool[cpu];
+		fp_pool[cpu] = x;
+	}
+	return page;
+}
+
+/* From preempt_resume, interrupts off: hand back g's XSAVE area (to this
+ * CPU's pool, where it stays untouched until interrupts are on again, i.e.
+ * after the caller restored from it). */
+void *preempt_take_fpstate(struct g *gp)
+{
+	void *area = gp->fpstate;
+	gp->fpstate = NULL;
+	gp->preempted = 0;
+	if (area) {
+		struct fpstate_free *f = area;
+		unsigned cpu = this_cpu()->id;
+		f->next = fp_pool[cpu];
+		fp_pool[cpu] = f;
+	}
+	return area;
+}
+
+static bool preemptible(struct m *mp, struct g *gp, const struct trap_frame *tf)
+{
+	if (!gp || mp->locks > 0)
+		return false;
+	if (tf->rsp < gp->stack_lo || tf->rsp > gp->stack_lo + gp->stack_size)
+		return false;  /* on g0 or the system stack: not the goroutine's code */
+	if (sched.stopping)
+		return true;
+	return rdtsc() - mp->curg_since >= preempt_tsc_slice;
+}
+
+static _Noreturn void preempt(struct m *mp, struct g *gp, struct trap_frame *tf, void *area)
+{
+	fpstate_save(area);
+	/* Copy the frame under the interrupted stack pointer, 16-aligned. */
+	uint64_t *frame = (uint64_t *)((tf->rsp - sizeof *tf) & ~15UL);
+	const uint64_t *src = (const uint64_t *)tf;
+	for (unsigned i = 0; i < sizeof *tf / 8; i++)
+		frame[i] = src[i];
+	uint64_t *ctx = frame - SWITCH_CONTEXT_WORDS;
+	for (unsigned i = 0; i < SWITCH_CONTEXT_WORDS; i++)
+		ctx[i] = 0;
+	ctx[3] = (uint64_t)gp;                 /* r12 */
+	ctx[6] = (uint64_t)preempt_resume;     /* return address */
+	gp->sp = (uint64_t)ctx;
+	gp->fpstate = area;
+	gp->preempted = 1;
+	gp->m = NULL;
+	mp->curg = NULL;
+	cas_gstatus(gp, G_RUNNING, G_RUNNABLE);
+	__atomic_fetch_add(&sched.preemptions, 1, __ATOMIC_RELAXED);
+	mp->locks++;
+	runq_put(mp->p, gp, false);
+	mp->locks--;
+	lapic_eoi();
+	preempt_enter_scheduler(this_cpu()->g0_sp);
+}
+
+/* The timer interrupt's hook (arch/x86_64 calls it for every tick). */
+void sched_tick(struct trap_frame *tf)
+{
+	struct cpu *c = this_cpu();
+	struct m *mp = c->sched;
+	if (!mp || !mp->p)
+		return;
+	mp->p->ticks++;
+	struct g *gp = mp->curg;
+	if (!preemptible(mp, gp, tf))
+		return;
+	void *area = fpstate_alloc(c->id);
+	if (!area)
+		return;   /* out of memory: try again next tick */
+	preempt(mp, gp, tf, area);
+}
+
+/* Forget the pools' contents between runs? No: areas are reused across
+ * runs; an abandoned preempted G's area is simply not returned. */
+
+__asm__(
+	".text\n"
+	".globl preempt_enter_scheduler\n"
+	"preempt_enter_scheduler:\n"
+	"	movq %rdi, %rsp\n"
+	"	xorl %ebp, %ebp\n"
+	"	sti\n"
+	"	call schedule\n"
+	"	ud2\n");

@@ -1,0 +1,775 @@
+/*
+ * proc.c - the goroutine scheduler.
+ *
+ * Design
+ * ======
+ * Spindle runs goroutines the way Go's runtime does, on bare metal.
+ *
+ *   G  a goroutine: a function, its small stack (2 KiB by default) and a
+ *      saved stack pointer. Everything else it needs is on that stack.
+ *   M  a machine: here, one CPU. Its own kernel stack ("g0") is where the
+ *      scheduler runs; it runs one G at a time on the G's stack.
+ *   P  a processor: the right to run Go code, with a local run queue of up
+ *      to 256 runnable Gs, a runnext slot, a free list of dead Gs and a
+ *      timer heap. There are GOMAXPROCS Ps (gomaxprocs=, default: every
+ *      online CPU). In this runtime M i holds P i for the whole run; Ms
+ *      beyond GOMAXPROCS have no P and only halt. (Handing a P to another
+ *      M when a G blocks in the kernel belongs to the kernel-threads work.)
+ *
+ * G states and every transition (enum gstatus in sched.h):
+ *
+ *   G_IDLE      just allocated                       -> G_RUNNABLE (newproc)
+ *   G_RUNNABLE  on a run queue (local, runnext,      -> G_RUNNING  (execute,
+ *               global) or being handed over            or the go_yield fast path)
+ *   G_RUNNING   on an M's CPU                        -> G_RUNNABLE (go_yield;
+ *                                                       preemption from the timer)
+ *                                                    -> G_WAITING  (gopark: a
+ *                                                       channel, select, sleep,
+ *                                                       WaitGroup, Mutex)
+ *                                                    -> G_DEAD     (go_exit, return
+ *                                                       from its function, go_panic,
+ *                                                       stack overflow)
+ *   G_WAITING   parked on a wait queue or timer      -> G_RUNNABLE (goready by the
+ *                                                       waker, on any CPU)
+ *   G_DEAD      on a free list with its stack        -> G_RUNNABLE (reused by newproc)
+ *
+ * A G changes its own state away from G_RUNNING only on g0 (gopark and
+ * go_exit go through mcall), once nothing runs on its stack any more, so a
+ * waker on another CPU can never start a G whose stack is still in use.
+ *
+ * Scheduling (schedule, on g0):
+ *   1. every GLOBAL_RUNQ_EVERY (61) rounds, take one G from the global queue
+ *      first, so Gs there cannot starve behind a busy local queue;
+ *   2. runnext, then the local queue;
+ *   3. findrunnable: the global queue (a fair batch), then, if fewer than
+ *      half the busy Ps already have an M spinning, spin: steal half of a
+ *      victim's queue, victims visited in a random order, four rounds, the
+ *      last one also taking the victim's runnext;
+ *   4. nothing: stop spinning, look once more (a G readied while we were
+ *      giving up must not be missed), then halt the CPU (sti; hlt) until a
+ *      wakeup IPI (wakep: new work and no M spinning) or the next timer
+ *      tick (which runs this P's timers).
+ * A goroutine that yields goes straight to the next runnable G of its P
+ * without passing through g0 (gswitch with runq_put of the yielder on the
+ * new stack), so a yield costs one switch. A goroutine that runs for
+ * PREEMPT_NS (10 ms) without yielding is preempted from the timer
+ * interrupt (sched/preempt.c).
+ *
+ * Deadlock: when the last M with a P finds nothing to run, no G is
+ * runnable anywhere, no timer is armed and no G waits on the kernel, no
+ * one can ever make progress: "all goroutines are asleep - deadlock!", a
+ * dump of every goroutine, and go_main returns GO_DEADLOCK.
+ *
+ * Lifetime: go_main (kernel context, boot CPU) resets the runtime, makes
+ * the main G, and runs m_start on every online CPU through smp_call_all;
+ * each M enters schedule on its own stack and returns from m_enter when
+ * the main G ends (or a deadlock is found).
+ */
+#include <stdarg.h>
+#include <string.h>
+#include "sched/sched.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/lapic.h"
+#include "arch/x86_64/smp.h"
+#include "arch/x86_64/trap.h"
+#include "kernel/cmdline.h"
+#include "kernel/kprintf.h"
+#include "kernel/mm.h"
+#include "kernel/panic.h"
+#include "kernel/time.h"
+
+#define STEAL_ROUNDS 4
+
+struct sched sched = {
+	.lock = SPINLOCK_INIT("sched"),
+	.gfree_lock = SPINLOCK_INIT("gfree"),
+	.allglock = SPINLOCK_INIT("allg"),
+};
+struct m ms[MAX_CPUS];
+struct p ps[MAX_PROCS];
+
+const char *const waitreason_names[WAIT_REASONS] = {
+	[WAIT_NONE] = "",
+	[WAIT_CHAN_SEND] = "chan send",
+	[WAIT_CHAN_RECV] = "chan receive",
+	[WAIT_CHAN_SEND_NIL] = "chan send (nil chan)",
+	[WAIT_CHAN_RECV_NIL] = "chan receive (nil chan)",
+	[WAIT_SELECT] = "select",
+	[WAIT_SELECT_NO_CASES] = "select (no cases)",
+	[WAIT_SLEEP] = "sleep",
+	[WAIT_WAITGROUP] = "sync.WaitGroup.Wait",
+	[WAIT_MUTEX] = "sync.Mutex.Lock",
+	[WAIT_KERNEL] = "kernel call",
+};
+
+static const char *const gstatus_names[] = {
+	[G_IDLE] = "idle", [G_RUNNABLE] = "runnable", [G_RUNNING] = "running",
+	[G_WAITING] = "waiting", [G_DEAD] = "dead",
+};
+
+extern uint64_t preempt_tsc_slice;
+size_t gunit_size(void);
+void m_enter(struct m *mp, uint64_t *exit_sp);
+static void check_deadlock(void);
+
+/* --- small pieces --- */
+
+void rt_lock(struct spinlock *l)
+{
+	acquirem();
+	spin_lock(l);
+}
+
+void rt_unlock(struct spinlock *l)
+{
+	spin_unlock(l);
+	releasem(getm());
+}
+
+
+
+bool cas_gstatus(struct g *gp, uint32_t old, uint32_t new)
+{
+	uint32_t o = old;
+	if (__atomic_compare_exchange_n(&gp->status, &o, new, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		return true;
+#if SPINDLE_DEBUG
+	panic("sched: goroutine %lu status %s, expected %s", (unsigned long)gp->goid,
+	      gstatus_names[o], gstatus_names[old]);
+#endif
+	return false;
+}
+
+uint32_t fastrand(void)
+{
+	struct m *mp = getm();
+	uint32_t x = mp ? mp->fastrand : (uint32_t)rdtsc() | 1;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	if (mp)
+		mp->fastrand = x;
+	return x;
+}
+
+static uint64_t g_limit(struct g *gp)
+{
+	return gp->stack_lo + GSTACK_GUARD;
+}
+
+/* --- running a G --- */
+
+/* On g0, interrupts are turned off here and on again by the G. */
+void execute(struct g *gp)
+{
+	struct m *mp = getm();
+	irq_disable();
+	cas_gstatus(gp, G_RUNNABLE, G_RUNNING);
+	gp->m = mp;
+	mp->curg = gp;
+	mp->p->executed++;
+	mp->curg_since = rdtsc();
+	gogo(gp->sp, g_limit(gp));
+}
+
+/* Wake a halted M with a P so it can steal new work, unless some M is
+ * already spinning (it will find the work; when it does, it wakes the next). */
+void wakep(void)
+{
+	if (__atomic_load_n(&sched.nmspinning, __ATOMIC_ACQUIRE) != 0 ||
+	    __atomic_load_n(&sched.nmhalted, __ATOMIC_ACQUIRE) == 0)
+		return;
+	unsigned start = fastrandn(sched.nprocs);
+	for (unsigned i = 0; i < sched.nprocs; i++) {
+		struct m *mp = ps[(start + i) % sched.nprocs].m;
+		bool halted = true;
+		if (mp && mp->halted &&
+		    __atomic_compare_exchange_n(&mp->halted, &halted, false, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+			lapic_send_ipi(mp->cpu->apic_id, VEC_IPI_WAKE);
+			return;
+		}
+	}
+}
+
+/* --- making Gs --- */
+
+static int newproc(struct p *pp, void (*fn)(void *), void *arg, uint8_t flags)
+{
+	struct g *gp = galloc(pp);
+	if (!gp)
+		return GO_ENOMEM;
+	uint64_t *ctx = (uint64_t *)(gp->stack_lo + gp->stack_size - 64);
+	memset(ctx, 0, 64);
+	ctx[2] = (uint64_t)arg;                 /* r13 */
+	ctx[3] = (uint64_t)fn;                  /* r12 */
+	ctx[6] = (uint64_t)gstart_trampoline;   /* return address */
+	gp->sp = (uint64_t)ctx;
+	gp->fn = fn;
+	gp->arg = arg;
+	gp->flags = flags;
+	gp->param = NULL;
+	gp->waiting = NULL;
+	gp->preempted = 0;
+	gp->fpstate = NULL;
+	gp->waitreason = WAIT_NONE;
+	gp->goid = __atomic_add_fetch(&sched.goidgen, 1, __ATOMIC_RELAXED);
+	gp->status = G_RUNNABLE;
+	__atomic_fetch_add(&sched.spawned, 1, __ATOMIC_RELAXED);
+	runq_put(pp, gp, true);
+	return GO_OK;
+}
+
+int go(void (*fn)(void *), void *arg)
+{
+	struct m *mp = acquirem();
+	int r = newproc(mp->p, fn, arg, 0);
+	if (r == GO_OK)
+		wakep();
+	releasem(mp);
+	return r;
+}
+
+uint64_t go_id(void)
+{
+	struct m *mp = getm();
+	return mp && mp->curg ? mp->curg->goid : 0;
+}
+
+/* --- yielding, parking, readying --- */
+
+static void gosched_m(struct g *gp)
+{
+	struct m *mp = getm();
+	gp->m = NULL;
+	mp->curg = NULL;
+	cas_gstatus(gp, G_RUNNING, G_RUNNABLE);
+	rt_lock(&sched.lock);
+	globrunq_put(gp);
+	rt_unlock(&sched.lock);
+	schedule();
+}
+
+/* On the new G's stack, interrupts off: the yielder is off its stack now. */
+static void yield_requeue(void *arg)
+{
+	runq_put(getp(), arg, false);
+}
+
+void go_yield(void)
+{
+	irq_disable();
+	struct m *mp = getm();
+	struct p *pp = mp->p;
+	struct g *gp = mp->curg;
+	struct g *next = NULL;
+	if (++pp->schedtick % GLOBAL_RUNQ_EVERY != 0 || sched.runqsize == 0)
+		next = runq_get(pp);
+	if (!next) {
+		/* Nothing local (or time to look at the global queue): the
+		 * slow path puts us on the global queue, where any M may
+		 * take us, and schedules. */
+		irq_enable();
+		mcall(gosched_m);
+		return;
+	}
+	cas_gstatus(next, G_RUNNABLE, G_RUNNING);
+	gp->status = G_RUNNABLE;
+	gp->m = NULL;
+	next->m = mp;
+	mp->curg = next;
+	pp->executed++;
+	mp->curg_since = rdtsc();
+	gswitch(&gp->sp, next->sp, yield_requeue, gp, g_limit(next));
+}
+
+static void park_m(struct g *gp)
+{
+	struct m *mp = getm();
+	bool (*unlockf)(struct g *, void *) = mp->park_fn;
+	void *arg = mp->park_arg;
+	mp->park_fn = NULL;
+	mp->park_arg = NULL;
+	gp->m = NULL;
+	mp->curg = NULL;
+	gp->waitsince = time_ns();
+	cas_gstatus(gp, G_RUNNING, G_WAITING);
+	mp->locks--;      /* taken in gopark */
+	if (unlockf && !unlockf(gp, arg)) {
+		cas_gstatus(gp, G_WAITING, G_RUNNABLE);
+		execute(gp);
+	}
+	schedule();
+}
+
+void gopark(bool (*unlockf)(struct g *gp, void *arg), void *arg, uint8_t reason)
+{
+	struct m *mp = acquirem(); /* released on g0 by park_m */
+	struct g *gp = mp->curg;
+	gp->waitreason = reason;
+	mp->park_fn = unlockf;
+	mp->park_arg = arg;
+	mcall(park_m);
+}
+
+bool park_unlock_spinlock(struct g *gp, void *arg)
+{
+	(void)gp;
+	rt_unlock(arg);
+	return true;
+}
+
+void goready(struct g *gp)
+{
+	struct m *mp = getm();
+	cas_gstatus(gp, G_WAITING, G_RUNNABLE);
+	gp->waitreason = WAIT_NONE;
+	if (mp && mp->p) {
+		mp->locks++;
+		runq_put(mp->p, gp, true);
+		wakep();
+		mp->locks--;
+	} else {
+		rt_lock(&sched.lock);
+		globrunq_put(gp);
+		rt_unlock(&sched.lock);
+		wakep();
+	}
+}
+
+/* --- ending Gs --- */
+
+/* Wake every halted M (the runtime is stopping). */
+static void wake_all_ms(struct m *self)
+{
+	for (uint32_t i = 0; i < sched.nms; i++)
+		if (&ms[i] != self && ms[i].halted)
+			lapic_send_ipi(ms[i].cpu->apic_id, VEC_IPI_WAKE);
+}
+
+static void gdestroy(struct g *gp)
+{
+	struct m *mp = getm();
+	gp->m = NULL;
+	mp->curg = NULL;
+	gp->status = G_DEAD;
+	__atomic_fetch_add(&sched.exited, 1, __ATOMIC_RELAXED);
+	if (gp->flags & G_FLAG_MAIN) {
+		sched.exit_code = GO_OK;
+		__atomic_store_n(&sched.stopping, true, __ATOMIC_RELEASE);
+		wake_all_ms(mp);
+	}
+	gfree_put(mp->p, gp);
+}
+
+static void goexit0(struct g *gp)
+{
+	gdestroy(gp);
+	schedule();
+}
+
+_Noreturn void go_exit(void)
+{
+	mcall(goexit0);
+	__builtin_unreachable();
+}
+
+/* --- the scheduler loop --- */
+
+static struct g *steal_work(struct p *pp)
+{
+	for (int round = 0; round < STEAL_ROUNDS; round++) {
+		uint32_t n = sched.nprocs;
+		uint32_t start = fastrandn(n);
+		for (uint32_t i = 0; i < n; i++) {
+			struct p *victim = &ps[(start + i) % n];
+			if (victim == pp)
+				continue;
+			struct g *gp = runq_steal(pp, victim, round == STEAL_ROUNDS - 1);
+			if (gp)
+				return gp;
+		}
+		if (sched.stopping)
+			return NULL;
+	}
+	return NULL;
+}
+
+static bool any_work(void)
+{
+	if (sched.runqsize)
+		return true;
+	for (uint32_t i = 0; i < sched.nprocs; i++)
+		if (!runq_empty(&ps[i]))
+			return true;
+	return false;
+}
+
+/* Halt until an interrupt: a wakeup IPI, a stop, or the next timer tick. */
+static void idle_halt(struct m *mp, struct p *pp)
+{
+	irq_disable();
+	__atomic_store_n(&mp->halted, true, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&sched.nmhalted, 1, __ATOMIC_SEQ_CST);
+	if (pp)
+		check_deadlock();
+	/* A G made runnable after our last look sees halted == true and
+	 * sends an IPI, which stays pending until the sti below. */
+	if (!sched.stopping && !(pp && any_work())) {
+		uint64_t t0 = time_ns();
+		irq_enable_and_halt();
+		irq_disable();
+		if (pp)
+			pp->idle_ns += time_ns() - t0;
+	}
+	__atomic_fetch_sub(&sched.nmhalted, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&mp->halted, false, __ATOMIC_SEQ_CST);
+	irq_enable();
+}
+
+static struct g *findrunnable(struct m *mp, struct p *pp)
+{
+	struct g *gp;
+	if (sched.runqsize) {
+		rt_lock(&sched.lock);
+		gp = globrunq_get(pp, 0);
+		rt_unlock(&sched.lock);
+		if (gp)
+			return gp;
+	}
+	/* Spin only while fewer than half the busy Ps have a spinning M. */
+	int32_t busy = (int32_t)sched.nprocs - (int32_t)sched.nmhalted;
+	if (sched.nprocs > 1 && (mp->spinning || 2 * sched.nmspinning < busy)) {
+		if (!mp->spinning) {
+			mp->spinning = true;
+			__atomic_fetch_add(&sched.nmspinning, 1, __ATOMIC_SEQ_CST);
+		}
+		gp = steal_work(pp);
+		mp->spinning = false;
+		if (__atomic_sub_fetch(&sched.nmspinning, 1, __ATOMIC_SEQ_CST) == 0 && gp)
+			wakep();  /* there may be more: let another M look */
+		if (gp)
+			return gp;
+	}
+	idle_halt(mp, pp);
+	return NULL;
+}
+
+static void m_stop(struct m *mp)
+{
+	irq_disable();
+	gogo(mp->exit_sp, 0);
+}
+
+static void maybe_schedtrace(struct m *mp);
+
+_Noreturn void schedule(void)
+{
+	struct m *mp = getm();
+	for (;;) {
+		if (sched.stopping)
+			m_stop(mp);
+		struct p *pp = mp->p;
+		if (!pp) {
+			idle_halt(mp, NULL);
+			continue;
+		}
+		if (pp->ntimers)
+			timers_run(pp, time_ns());
+		if (mp->id == 0)
+			maybe_schedtrace(mp);
+		struct g *gp = NULL;
+		if (++pp->schedtick % GLOBAL_RUNQ_EVERY == 0 && sched.runqsize) {
+			rt_lock(&sched.lock);
+			gp = globrunq_get(pp, 1);
+			rt_unlock(&sched.lock);
+		}
+		if (!gp)
+			gp = runq_get(pp);
+		if (!gp)
+			gp = findrunnable(mp, pp);
+		if (gp)
+			execute(gp);
+	}
+}
+
+/* --- deadlock --- */
+
+/* Called by an M about to halt, interrupts off. If every M with a P is
+ * halted (this one included), nothing is runnable, no timer is armed and
+ * nobody waits on the kernel, nothing can ever run again. */
+static void check_deadlock(void)
+{
+	if (__atomic_load_n(&sched.nmhalted, __ATOMIC_SEQ_CST) < sched.nms)
+		return;
+	rt_lock(&sched.lock);
+	bool dead = !sched.stopping && sched.nmhalted >= sched.nms && !any_work() &&
+		    __atomic_load_n(&sched.timers_pending, __ATOMIC_SEQ_CST) == 0 &&
+		    __atomic_load_n(&sched.nkernelwait, __ATOMIC_SEQ_CST) == 0;
+	for (uint32_t i = 0; dead && i < sched.nms; i++)
+		if (ms[i].curg)
+			dead = false;
+	if (dead) {
+		sched.exit_code = GO_DEADLOCK;
+		sched.stopping = true;
+	}
+	rt_unlock(&sched.lock);
+	if (!dead)
+		return;
+	kprintf("fatal error: all goroutines are asleep - deadlock!\n\n");
+	go_dump();
+	wake_all_ms(getm());
+}
+
+/* --- dumps and traces --- */
+
+void goroutine_backtrace(struct g *gp)
+{
+	const uint64_t *ctx = (const uint64_t *)gp->sp;
+	if (gp->preempted) {
+		const struct trap_frame *tf = (const void *)(ctx + 8);
+		backtrace_print(tf->rip, tf->rbp);
+	} else {
+		backtrace_print(ctx[6], ctx[5]);
+	}
+}
+
+void go_dump(void)
+{
+	uint64_t now = time_ns();
+	for (struct g *gp = sched.allgs; gp; gp = gp->alllink) {
+		uint32_t st = gp->status;
+		if (st == G_DEAD || st == G_IDLE)
+			continue;
+		if (st == G_WAITING)
+			kprintf("goroutine %lu [%s, %lu ms]:\n", (unsigned long)gp->goid,
+				waitreason_names[gp->waitreason],
+				(unsigned long)((now - gp->waitsince) / 1000000));
+		else
+			kprintf("goroutine %lu [%s]:\n", (unsigned long)gp->goid, gstatus_names[st]);
+		uint64_t off;
+		const char *fn = ksym_lookup((uint64_t)gp->fn, &off);
+		kprintf("created as %s(%p)\n", fn ? fn : "?", gp->arg);
+		if (st == G_RUNNING)
+			kprintf("  (running on M%u: no backtrace)\n", gp->m ? gp->m->id : 0);
+		else
+			goroutine_backtrace(gp);
+		kprintf("\n");
+	}
+}
+
+static uint64_t trace_next_ns;
+
+void go_schedtrace(void)
+{
+	char line[512];
+	int n = ksnprintf(line, sizeof line, "SCHED %lums: gomaxprocs=%u halted=%u spinning=%d globrunq=%d",
+			  (unsigned long)(time_ns() / 1000000), sched.nprocs, sched.nmhalted,
+			  sched.nmspinning, sched.runqsize);
+	for (uint32_t i = 0; i < sched.nprocs && n < (int)sizeof line; i++) {
+		struct p *pp = &ps[i];
+		n += ksnprintf(line + n, sizeof line - (size_t)n, " [P%u runq=%u ticks=%lu steals=%lu idle=%lums]",
+			       i, runq_len(pp), (unsigned long)pp->ticks, (unsigned long)pp->steals,
+			       (unsigned long)(pp->idle_ns / 1000000));
+	}
+	kprintf("%s\n", line);
+}
+
+static void maybe_schedtrace(struct m *mp)
+{
+	(void)mp;
+	long every = cmdline_num("schedtrace");
+	if (every <= 0)
+		return;
+	uint64_t now = time_ns();
+	if (now < trace_next_ns)
+		return;
+	trace_next_ns = now + (uint64_t)every * 1000000;
+	go_schedtrace();
+}
+
+void go_stats(struct go_stats *out)
+{
+	out->spawned = sched.spawned;
+	out->exited = sched.exited;
+	out->panicked = sched.panicked;
+	out->stack_overflows = sched.overflows;
+	out->preemptions = sched.preemptions;
+	out->steals = out->stolen_gs = 0;
+	for (uint32_t i = 0; i < MAX_PROCS; i++) {
+		out->steals += ps[i].steals;
+		out->stolen_gs += ps[i].stolen_gs;
+	}
+	out->live = (uint32_t)(sched.spawned - sched.exited);
+}
+
+uint64_t go_p_executed(unsigned p)
+{
+	return p < MAX_PROCS ? ps[p].executed : 0;
+}
+
+unsigned go_nprocs(void)
+{
+	return sched.nprocs;
+}
+
+/* --- panics, overflow, system stack --- */
+
+struct panic_ctx {
+	const char *fmt;
+	va_list *ap;
+	uint64_t rip, rbp;
+};
+
+static void panic_print_on_g0(void *arg)
+{
+	struct panic_ctx *pc = arg;
+	char msg[256];
+	kvsnprintf(msg, sizeof msg, pc->fmt, *pc->ap);
+	struct g *gp = getg();
+	kprintf("panic: %s\n\ngoroutine %lu [running]:\n", msg, (unsigned long)gp->goid);
+	backtrace_print(pc->rip, pc->rbp);
+}
+
+static void gkill_m(struct g *gp)
+{
+	gp->flags |= G_FLAG_PANICKED;
+	__atomic_fetch_add(&sched.panicked, 1, __ATOMIC_RELAXED);
+	gdestroy(gp);
+	schedule();
+}
+
+_Noreturn void go_panic(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct panic_ctx pc = { fmt, &ap, 0, (uint64_t)__builtin_frame_address(0) };
+	__asm__ volatile("leaq (%%rip), %0" : "=r"(pc.rip));
+	go_systemstack(panic_print_on_g0, &pc);
+	va_end(ap);
+	mcall(gkill_m);
+	__builtin_unreachable();
+}
+
+/* From __morestack (sched/switch.S), on g0: the current G asked for a
+ * frame of `frame` bytes at `where` and its stack has no room. */
+_Noreturn void gstack_overflow(uint64_t where, uint64_t frame, uint64_t sp, uint64_t rbp)
+{
+	struct m *mp = getm();
+	struct g *gp = mp->curg;
+	uint64_t off = 0;
+	const char *fn = ksym_lookup(where, &off);
+	if (!gp || mp->locks > 0)
+		panic("stack overflow in %s+0x%lx with runtime locks held (M%u)", fn ? fn : "?",
+		      (unsigned long)off, mp->id);
+	kprintf("runtime: goroutine %lu stack overflow: %u-byte stack, %s+0x%lx wants a %lu-byte frame "
+		"with %lu bytes left\n", (unsigned long)gp->goid, gp->stack_size, fn ? fn : "?",
+		(unsigned long)off, (unsigned long)frame, (unsigned long)(sp - gp->stack_lo));
+	backtrace_print(where, rbp);
+	gp->flags |= G_FLAG_OVERFLOW;
+	__atomic_fetch_add(&sched.overflows, 1, __ATOMIC_RELAXED);
+	gdestroy(gp);
+	schedule();
+}
+
+void go_systemstack(void (*fn)(void *), void *arg)
+{
+	struct m *mp = getm();
+	if (!mp || !mp->curg) {
+		fn(arg);
+		return;
+	}
+	systemstack_switch(fn, arg, mp->cpu->g0_sp);
+}
+
+struct printf_ctx {
+	const char *fmt;
+	va_list *ap;
+	int n;
+};
+
+static void printf_on_g0(void *arg)
+{
+	struct printf_ctx *pc = arg;
+	pc->n = kvprintf(pc->fmt, *pc->ap);
+}
+
+int go_printf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct printf_ctx pc = { fmt, &ap, 0 };
+	go_systemstack(printf_on_g0, &pc);
+	va_end(ap);
+	return pc.n;
+}
+
+/* --- starting and stopping a runtime --- */
+
+static void wake_ipi(struct trap_frame *tf)
+{
+	(void)tf;
+	lapic_eoi();
+}
+
+static void m_start(void *unused)
+{
+	(void)unused;
+	struct cpu *c = this_cpu();
+	struct m *mp = &ms[c->id];
+	if (c->id >= sched.nms)
+		return;
+	mp->id = c->id;
+	mp->cpu = c;
+	mp->curg = NULL;
+	mp->locks = 0;
+	mp->spinning = false;
+	mp->halted = false;
+	mp->fastrand = (uint32_t)(rdtsc() * 2654435761u) | 1;
+	mp->p = c->id < sched.nprocs ? &ps[c->id] : NULL;
+	if (mp->p)
+		mp->p->m = mp;
+	c->sched = mp;
+	m_enter(mp, &mp->exit_sp);
+	c->sched = NULL;
+}
+
+static void runtime_reset(void)
+{
+	long procs = cmdline_num("gomaxprocs");
+	sched.nms = ncpus_online;
+	sched.nprocs = procs > 0 && procs < (long)ncpus_online ? (uint32_t)procs : ncpus_online;
+	sched.gstack_size = (uint32_t)cmdline_num("gstack") & ~15u;
+	sched.runq.head = sched.runq.tail = NULL;
+	sched.runqsize = 0;
+	sched.nmspinning = 0;
+	sched.nmhalted = 0;
+	sched.stopping = false;
+	sched.exit_code = GO_OK;
+	sched.goidgen = 0;
+	sched.spawned = sched.exited = sched.panicked = sched.overflows = sched.preemptions = 0;
+	sched.nkernelwait = 0;
+	gstack_reset();
+	for (unsigned i = 0; i < MAX_PROCS; i++) {
+		struct p *pp = &ps[i];
+		timers_reset(pp);
+		pp->id = i;
+		pp->m = NULL;
+		pp->schedtick = 0;
+		pp->runqhead = pp->runqtail = 0;
+		pp->runnext = NULL;
+		pp->executed = pp->steals = pp->stolen_gs = pp->idle_ns = pp->ticks = 0;
+	}
+	preempt_tsc_slice = PREEMPT_NS * tsc_hz / 1000000000ULL;
+	irq_set_handler(VEC_IPI_WAKE, wake_ipi);
+}
+
+int go_main(void (*fn)(void *), void *arg)
+{
+	runtime_reset();
+	if (newproc(&ps[0], fn, arg, G_FLAG_MAIN) != GO_OK)
+		return GO_ENOMEM;
+	smp_call_all(m_start, NULL);
+	return sched.exit_code;
+}

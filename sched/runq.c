@@ -1,0 +1,213 @@
+/*
+ * runq.c - per-P local run queues and the global run queue.
+ *
+ * A local run queue is a ring of RUNQ_SIZE G pointers: the owner M puts at
+ * the tail and takes from the head; any other M may take half the queue
+ * from the head to steal. head is advanced with a CAS by whoever takes (the
+ * owner included), tail is stored with release order only by the owner, so
+ * a thief that read tail with acquire order sees the G pointers before it.
+ * runnext holds the G made runnable last by this P (a woken receiver, a
+ * new goroutine): it runs next, ahead of the ring, and inherits the time
+ * slice, which keeps producer/consumer pairs on one core.
+ *
+ * Pure logic on struct p: no kernel calls except through the global queue
+ * (sched.lock), so tests/host/test_runq.c hammers it from pthreads.
+ */
+#include "sched/sched.h"
+
+static inline uint32_t load_acq(volatile uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline void store_rel(volatile uint32_t *p, uint32_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+static inline bool cas_rel(volatile uint32_t *p, uint32_t old, uint32_t new)
+{
+	return __atomic_compare_exchange_n(p, &old, new, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+}
+
+void gqueue_push(struct gqueue *q, struct g *gp)
+{
+	gp->schedlink = NULL;
+	if (q->tail)
+		q->tail->schedlink = gp;
+	else
+		q->head = gp;
+	q->tail = gp;
+}
+
+struct g *gqueue_pop(struct gqueue *q)
+{
+	struct g *gp = q->head;
+	if (gp) {
+		q->head = gp->schedlink;
+		if (!q->head)
+			q->tail = NULL;
+	}
+	return gp;
+}
+
+/* Move half of a full local queue, plus gp, to the global queue. Owner
+ * only. Returns false if the queue was not full after all (a thief took
+ * some), in which case nothing moved. */
+static bool runq_put_global_half(struct p *pp, struct g *gp, uint32_t h, uint32_t t)
+{
+	struct g *batch[RUNQ_SIZE / 2 + 1];
+	uint32_t n = (t - h) / 2;
+	for (uint32_t i = 0; i < n; i++)
+		batch[i] = pp->runq[(h + i) % RUNQ_SIZE];
+	if (!cas_rel(&pp->runqhead, h, h + n))
+		return false;
+	batch[n] = gp;
+	struct gqueue q = { NULL, NULL };
+	for (uint32_t i = 0; i <= n; i++)
+		gqueue_push(&q, batch[i]);
+	rt_lock(&sched.lock);
+	if (sched.runq.tail)
+		sched.runq.tail->schedlink = q.head;
+	else
+		sched.runq.head = q.head;
+	sched.runq.tail = q.tail;
+	sched.runqsize += (int32_t)n + 1;
+	rt_unlock(&sched.lock);
+	return true;
+}
+
+/* Put gp on pp's queue (owner only). With next, gp goes to runnext and the
+ * G it displaces to the tail. A full ring spills half to the global queue,
+ * so this always succeeds when called from the owner. */
+bool runq_put(struct p *pp, struct g *gp, bool next)
+{
+	if (next) {
+		struct g *old = __atomic_exchange_n(&pp->runnext, gp, __ATOMIC_ACQ_REL);
+		if (!old)
+			return true;
+		gp = old;
+	}
+	for (;;) {
+		uint32_t h = load_acq(&pp->runqhead);
+		uint32_t t = pp->runqtail;
+		if (t - h < RUNQ_SIZE) {
+			pp->runq[t % RUNQ_SIZE] = gp;
+			store_rel(&pp->runqtail, t + 1);
+			return true;
+		}
+		if (runq_put_global_half(pp, gp, h, t))
+			return true;
+	}
+}
+
+/* Take the next G of pp (owner only): runnext first, then the ring. */
+struct g *runq_get(struct p *pp)
+{
+	struct g *next = pp->runnext;
+	if (next && __atomic_compare_exchange_n(&pp->runnext, &next, NULL, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		return next;
+	for (;;) {
+		uint32_t h = load_acq(&pp->runqhead);
+		uint32_t t = pp->runqtail;
+		if (t == h)
+			return NULL;
+		struct g *gp = pp->runq[h % RUNQ_SIZE];
+		if (cas_rel(&pp->runqhead, h, h + 1))
+			return gp;
+	}
+}
+
+/* Copy half of pp's runnable Gs into batch (a ring of RUNQ_SIZE slots
+ * starting at batch_head) and take them off pp. Any M. Returns how many. */
+uint32_t runq_grab(struct p *pp, struct g **batch, uint32_t batch_head, bool steal_runnext)
+{
+	for (;;) {
+		uint32_t h = load_acq(&pp->runqhead);
+		uint32_t t = load_acq(&pp->runqtail);
+		uint32_t n = t - h;
+		n = n - n / 2;
+		if (n == 0) {
+			if (steal_runnext) {
+				struct g *next = pp->runnext;
+				if (next && __atomic_compare_exchange_n(&pp->runnext, &next, NULL, false,
+									__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+					batch[batch_head % RUNQ_SIZE] = next;
+					return 1;
+				}
+			}
+			return 0;
+		}
+		if (n > RUNQ_SIZE / 2)
+			continue; /* read an inconsistent h/t pair: try again */
+		for (uint32_t i = 0; i < n; i++)
+			batch[(batch_head + i) % RUNQ_SIZE] = pp->runq[(h + i) % RUNQ_SIZE];
+		if (cas_rel(&pp->runqhead, h, h + n))
+			return n;
+	}
+}
+
+/* Steal half of victim's Gs into pp's (empty enough) queue; returns one to
+ * run now, or NULL. Called by pp's owner. */
+struct g *runq_steal(struct p *pp, struct p *victim, bool steal_runnext)
+{
+	uint32_t t = pp->runqtail;
+	uint32_t n = runq_grab(victim, pp->runq, t, steal_runnext);
+	if (n == 0)
+		return NULL;
+	n--;
+	struct g *gp = pp->runq[(t + n) % RUNQ_SIZE];
+	if (n == 0)
+		return gp;
+	uint32_t h = load_acq(&pp->runqhead);
+	SCHED_ASSERT(t - h + n < RUNQ_SIZE);
+	(void)h;
+	store_rel(&pp->runqtail, t + n);
+	pp->steals++;
+	pp->stolen_gs += n + 1;
+	return gp;
+}
+
+uint32_t runq_len(struct p *pp)
+{
+	uint32_t h = load_acq(&pp->runqhead), t = load_acq(&pp->runqtail);
+	return t - h + (pp->runnext ? 1 : 0);
+}
+
+bool runq_empty(struct p *pp)
+{
+	for (;;) {
+		uint32_t h = load_acq(&pp->runqhead);
+		uint32_t t = load_acq(&pp->runqtail);
+		struct g *next = __atomic_load_n(&pp->runnext, __ATOMIC_ACQUIRE);
+		if (t == load_acq(&pp->runqtail))
+			return h == t && next == NULL;
+	}
+}
+
+/* --- the global run queue: sched.lock held --- */
+
+void globrunq_put(struct g *gp)
+{
+	gqueue_push(&sched.runq, gp);
+	sched.runqsize++;
+}
+
+/* Take up to max Gs (and a fair share): one is returned, the rest go to
+ * pp's local queue. */
+struct g *globrunq_get(struct p *pp, int max)
+{
+	if (sched.runqsize == 0)
+		return NULL;
+	int n = sched.runqsize / (int)sched.nprocs + 1;
+	if (n > sched.runqsize)
+		n = sched.runqsize;
+	if (max > 0 && n > max)
+		n = max;
+	/* Never more than the ring has room for: runq_put must not spill
+	 * back to the global queue while sched.lock is held. */
+	int room = RUNQ_SIZE - (int)(pp->runqtail - load_acq(&pp->runqhead));
+	if (n > room + 1)
+		n = room + 1;
+	sched.runqsize -= n;
+	struct g *gp = gqueue_pop(&sched.runq);
+	while (--n > 0) {
+		uint32_t t = pp->runqtail;
+		pp->runq[t % RUNQ_SIZE] = gqueue_pop(&sched.runq);
+		store_rel(&pp->runqtail, t + 1);
+	}
+	return gp;
+}

@@ -1,0 +1,286 @@
+/*
+ * sched.h - the goroutine runtime's insides, shared by the files of sched/.
+ * Nothing outside sched/ includes this; the public API is sched/runtime.h.
+ * The design (G, M, P, every state and transition) is explained at the top
+ * of sched/proc.c.
+ *
+ * Locking and preemption rules, asserted in debug builds:
+ *  - A runtime lock (struct spinlock taken with rt_lock) is held with
+ *    preemption off (m->locks > 0) and interrupts on: the timer interrupt
+ *    never preempts a goroutine that holds one, and nothing in interrupt
+ *    context takes one.
+ *  - A G's status changes only with atomic operations (cas_gstatus), and a
+ *    G that parks itself changes its status on g0, after it stopped running
+ *    on its own stack (gopark -> mcall -> park_m), so a waker on another CPU
+ *    can never run a G whose stack is still in use.
+ *  - The local run queue of a P is written at the tail only by the M that
+ *    owns the P; any M may take from the head (stealing) with a CAS.
+ */
+#ifndef SCHED_SCHED_H
+#define SCHED_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "kernel/spinlock.h"
+#include "arch/x86_64/percpu.h"
+#include "sched/runtime.h"
+
+#define RUNQ_SIZE          256   /* local run queue slots per P */
+#define GLOBAL_RUNQ_EVERY  61    /* schedticks between fairness checks of the global queue */
+#define GSTACK_DEFAULT     2048
+#define GSTACK_GUARD       512   /* bytes at a stack's bottom no function may use */
+#define PREEMPT_NS         10000000ULL /* a G running this long is preempted */
+#define MAX_PROCS          MAX_CPUS
+#define GFREE_LOCAL_MAX    64    /* free Gs a P keeps before moving half to the global list */
+
+/* G status. Transitions (see proc.c):
+ *   G_IDLE -> G_RUNNABLE            newproc
+ *   G_RUNNABLE -> G_RUNNING         execute / the yield fast path
+ *   G_RUNNING -> G_RUNNABLE         go_yield, preemption
+ *   G_RUNNING -> G_WAITING          gopark (on g0)
+ *   G_WAITING -> G_RUNNABLE         goready (by the waker)
+ *   G_RUNNING -> G_DEAD             goexit (on g0); G_DEAD -> G_RUNNABLE on reuse */
+enum gstatus { G_IDLE = 0, G_RUNNABLE, G_RUNNING, G_WAITING, G_DEAD };
+
+enum waitreason {
+	WAIT_NONE = 0,
+	WAIT_CHAN_SEND,
+	WAIT_CHAN_RECV,
+	WAIT_CHAN_SEND_NIL,
+	WAIT_CHAN_RECV_NIL,
+	WAIT_SELECT,
+	WAIT_SELECT_NO_CASES,
+	WAIT_SLEEP,
+	WAIT_WAITGROUP,
+	WAIT_MUTEX,
+	WAIT_KERNEL,      /* blocked in a kernel call (woken by interrupt or kernel) */
+	WAIT_REASONS
+};
+extern const char *const waitreason_names[WAIT_REASONS];
+
+struct sudog;
+struct m;
+struct p;
+
+/* A goroutine. Kept small: memory per parked goroutine is this plus its
+ * stack. Fields marked (own) are touched only by the M running the G or by
+ * whoever holds the G off every queue. */
+struct g {
+	uint64_t sp;               /* saved stack pointer while not running (own) */
+	uintptr_t stack_lo;        /* lowest byte of the stack */
+	uint32_t stack_size;       /* bytes */
+	volatile uint32_t status;  /* enum gstatus; cas_gstatus */
+	uint64_t goid;
+	struct g *schedlink;       /* global run queue, free lists, wait queues */
+	struct g *alllink;         /* allgs list, never unlinked */
+	struct m *m;               /* M running it, or NULL */
+	void *param;               /* handed over by a waker (chan: the sudog) */
+	struct sudog *waiting;     /* select: this G's sudogs, while parked */
+	volatile uint32_t selectdone; /* select: 0 until one case wins (CAS) */
+	uint8_t waitreason;        /* enum waitreason while G_WAITING */
+	uint8_t preempted;         /* resumed through preempt_resume */
+	uint8_t flags;             /* G_FLAG_* */
+	void (*fn)(void *);        /* entry, also shown in dumps */
+	void *arg;
+	uint64_t waitsince;        /* go_nanotime() when it parked */
+	void *fpstate;             /* XSAVE area while preempted, else NULL */
+};
+#define G_FLAG_MAIN      0x1   /* the main goroutine of a go_main */
+#define G_FLAG_PANICKED  0x2
+#define G_FLAG_OVERFLOW  0x4
+
+/* A goroutine waiting on a channel (Go's sudog). */
+struct sudog {
+	struct g *g;
+	struct sudog *next, *prev; /* the channel's wait queue */
+	void *elem;                /* data element (may point to a stack) */
+	struct chan *c;
+	struct sudog *waitlink;    /* select: the G's list of sudogs */
+	bool is_select;
+	bool success;              /* true: woken by a value; false: by close */
+};
+
+/* A run queue of Gs linked through schedlink (global queue, wait lists). */
+struct gqueue {
+	struct g *head, *tail;
+};
+
+/* A processor: the right to run goroutines, with its own run queue. */
+struct p {
+	uint32_t id;
+	struct m *m;               /* M holding this P */
+	uint32_t schedtick;        /* incremented on every schedule */
+	volatile uint32_t runqhead;  /* taken by any M (CAS) */
+	volatile uint32_t runqtail;  /* written only by the owner */
+	struct g *runq[RUNQ_SIZE];
+	struct g *volatile runnext;  /* next to run, ahead of runq */
+	struct g *gfree;           /* free Gs (with stacks) */
+	uint32_t gfreecnt;
+	/* timers (sched/timer.c) */
+	struct spinlock timerlock;
+	struct gtimer **timers;    /* min-heap by when */
+	uint32_t ntimers, timercap;
+	/* statistics, written by the owner */
+	uint64_t executed;         /* Gs started */
+	uint64_t steals, stolen_gs;
+	uint64_t idle_ns, idle_since;
+	uint64_t ticks;            /* timer interrupts seen while held */
+	uint32_t fastrand;
+};
+
+/* A machine: one per CPU. g0 is the CPU's own kernel stack, where the
+ * scheduler runs. */
+struct m {
+	uint32_t id;
+	struct cpu *cpu;
+	struct p *p;               /* NULL while it has none */
+	struct g *curg;            /* running goroutine, NULL on g0 */
+	uint64_t g0_sp;            /* g0's stack pointer for mcall */
+	uint64_t g0_lo;            /* lowest address of g0's stack */
+	volatile int32_t locks;    /* > 0: no preemption */
+	volatile bool spinning;    /* looking for work to steal */
+	volatile bool halted;      /* in hlt waiting for a wakeup IPI */
+	uint64_t curg_since;       /* TSC when curg started its time slice */
+	uint32_t fastrand;
+	uint64_t exit_sp;          /* m_enter's context: where the M returns when the runtime stops */
+	bool (*park_fn)(struct g *gp, void *arg); /* gopark -> park_m hand-over (locks > 0) */
+	void *park_arg;
+};
+
+/* The scheduler's global state. */
+struct sched {
+	struct spinlock lock;      /* global run queue and idle bookkeeping */
+	struct gqueue runq;
+	volatile int32_t runqsize;
+	struct spinlock gfree_lock;
+	struct g *gfree;           /* global free Gs */
+	uint32_t gfreecnt;
+	volatile int32_t nmspinning;
+	volatile uint32_t nmhalted;
+	uint32_t nprocs;           /* GOMAXPROCS */
+	uint32_t nms;              /* Ms taking part */
+	volatile bool stopping;    /* go_main is ending: Ms return */
+	volatile int exit_code;
+	struct spinlock allglock;
+	struct g *allgs;
+	volatile uint64_t goidgen;
+	volatile uint64_t spawned, exited, panicked, overflows, preemptions;
+	volatile uint64_t timers_pending; /* timers armed in any P */
+	volatile uint32_t nkernelwait;    /* Gs in WAIT_KERNEL (can be woken from outside) */
+	uint32_t gstack_size;
+};
+
+extern struct sched sched;
+extern struct m ms[MAX_CPUS];
+extern struct p ps[MAX_PROCS];
+
+/* The current M, P and G. Valid with preemption off, or for getg() always
+ * (a G does not change while it looks at itself). */
+static inline struct m *getm(void) { return (struct m *)this_cpu()->sched; }
+static inline struct g *getg(void) { return getm()->curg; }
+static inline struct p *getp(void) { return getm()->p; }
+
+/* Preemption off/on: nest; a preemption request that arrives meanwhile is
+ * served at the next go_yield or schedule. */
+/* From kernel context (no runtime on this CPU) there is no M: nothing to do. */
+static inline struct m *acquirem(void)
+{
+	struct m *mp = getm();
+	if (mp)
+		mp->locks++;
+	return mp;
+}
+static inline void releasem(struct m *mp)
+{
+	if (mp)
+		mp->locks--;
+}
+
+/* Runtime locks: a spinlock held with preemption off. */
+void rt_lock(struct spinlock *l);
+void rt_unlock(struct spinlock *l);
+
+bool cas_gstatus(struct g *gp, uint32_t old, uint32_t new);
+
+/* Park the current goroutine (status G_WAITING, reason). On g0, after the
+ * G's stack is no longer in use, unlockf(gp, arg) is called; it typically
+ * releases the lock that protects the queue the G was put on. If it returns
+ * false the G is made runnable again at once. */
+void gopark(bool (*unlockf)(struct g *gp, void *arg), void *arg, uint8_t reason);
+/* Helper unlockf: rt_unlock((struct spinlock *)arg), returns true. */
+bool park_unlock_spinlock(struct g *gp, void *arg);
+/* Make a parked goroutine runnable (G_WAITING -> G_RUNNABLE): it goes to
+ * the current P's runnext (or, from kernel context, the global queue) and
+ * an idle M is woken if there is one. Any context but interrupt. */
+void goready(struct g *gp);
+/* Gosched slow path and yield fast path live in proc.c. */
+
+/* Random numbers per M (xorshift), for stealing order and select. */
+uint32_t fastrand(void);
+static inline uint32_t fastrandn(uint32_t n) { return (uint32_t)(((uint64_t)fastrand() * n) >> 32); }
+
+/* Run queues (sched/runq.c). */
+bool runq_put(struct p *pp, struct g *gp, bool next);   /* false: full, gp not queued */
+struct g *runq_get(struct p *pp);
+uint32_t runq_grab(struct p *pp, struct g **batch, uint32_t batch_head, bool steal_runnext);
+struct g *runq_steal(struct p *pp, struct p *victim, bool steal_runnext);
+uint32_t runq_len(struct p *pp);
+bool runq_empty(struct p *pp);
+void runq_put_slow(struct p *pp, struct g *gp);  /* moves half of a full queue to the global one */
+void gqueue_push(struct gqueue *q, struct g *gp);
+struct g *gqueue_pop(struct gqueue *q);
+
+/* Global run queue (sched.lock held). */
+void globrunq_put(struct g *gp);
+struct g *globrunq_get(struct p *pp, int max);
+
+/* Timers (sched/timer.c). */
+struct gtimer {
+	uint64_t when;             /* go_nanotime() deadline */
+	void (*fn)(void *arg, uint64_t now); /* runs on g0 of the P's M: no blocking */
+	void *arg;
+	int32_t heap_index;        /* -1 when not in a heap */
+	struct p *pp;              /* heap it is in */
+};
+void timer_start(struct gtimer *t, uint64_t when, void (*fn)(void *, uint64_t), void *arg);
+bool timer_stop(struct gtimer *t);    /* true if it was armed and is now stopped */
+/* Run this P's expired timers; returns the next deadline (0 = none). */
+uint64_t timers_run(struct p *pp, uint64_t now);
+void timers_reset(struct p *pp);
+
+/* Stack and G allocation (sched/stack.c). */
+struct g *galloc(struct p *pp);        /* G with a stack, or NULL */
+void gfree_put(struct p *pp, struct g *gp);
+void gstack_reset(void);
+
+/* Switching (sched/switch.S). The split-stack limit for a goroutine is
+ * stack_lo + GSTACK_GUARD (g_limit). */
+_Noreturn void gogo(uint64_t sp, uint64_t limit);
+void mcall(void (*fn)(struct g *gp));
+/* Save the running context's callee-saved registers on its stack, store the
+ * stack pointer in *save_sp, switch to to_sp and, on the new stack, call
+ * after(arg) before restoring the new context's registers. */
+void gswitch(uint64_t *save_sp, uint64_t to_sp, void (*after)(void *), void *arg,
+	     uint64_t to_limit);
+void gstart_trampoline(void);
+void preempt_resume(void);
+void systemstack_switch(void (*fn)(void *), void *arg, uint64_t g0_sp);
+
+/* Internal scheduler entry points. */
+_Noreturn void schedule(void);
+void execute(struct g *gp);
+void wakep(void);
+void set_stack_limit(uint64_t limit);
+struct trap_frame;
+void sched_tick(struct trap_frame *tf); /* timer interrupt hook (sched/preempt.c) */
+void goroutine_backtrace(struct g *gp);
+
+/* Debug-build assertions. */
+#if SPINDLE_DEBUG
+#define SCHED_ASSERT(c) do { if (!(c)) panic("sched: %s at %s:%d", #c, __FILE__, __LINE__); } while (0)
+#else
+#define SCHED_ASSERT(c) do { } while (0)
+#endif
+
+#endif
