@@ -524,14 +524,18 @@ static void check_deadlock(void)
 
 /* --- dumps and traces --- */
 
+extern char mcall_resume[], gswitch_resume[];
+
 void goroutine_backtrace(struct g *gp)
 {
 	const uint64_t *ctx = (const uint64_t *)gp->sp;
 	if (gp->preempted) {
 		const struct trap_frame *tf = (const void *)(ctx + 8);
 		backtrace_print(tf->rip, tf->rbp);
+	} else if (ctx[6] == (uint64_t)mcall_resume || ctx[6] == (uint64_t)gswitch_resume) {
+		backtrace_print(ctx[7], ctx[5]); /* the call of mcall/gswitch */
 	} else {
-		backtrace_print(ctx[6], ctx[5]);
+		backtrace_print(ctx[6], ctx[5]); /* not started yet */
 	}
 }
 

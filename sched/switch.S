@@ -71,6 +71,7 @@ gswitch:
 	popq %rbx
 	popq %rbp
 	ret
+	.globl gswitch_resume
 gswitch_resume:
 	sti
 	ret
@@ -98,6 +99,7 @@ mcall:
 	xorl %ebp, %ebp               /* g0 backtraces stop here */
 	call *%rax
 	ud2
+	.globl mcall_resume
 mcall_resume:
 	sti
 	ret

@@ -32,3 +32,374 @@ KTEST(sched_main_runs)
 	KTEST_ASSERT_EQ(hello_ran, 7);
 	KTEST_ASSERT_EQ(hello_id, 1);
 }
+
+/* --- yielding --- */
+
+#define YIELDS 2000
+static volatile int turns[2];
+static volatile int pp_done;
+
+static void yielder(void *arg)
+{
+	int me = (int)(uintptr_t)arg;
+	for (int i = 0; i < YIELDS; i++) {
+		turns[me]++;
+		go_yield();
+	}
+	__atomic_fetch_add(&pp_done, 1, __ATOMIC_SEQ_CST);
+}
+
+static void yield_main(void *arg)
+{
+	(void)arg;
+	go(yielder, (void *)0);
+	go(yielder, (void *)1);
+	while (__atomic_load_n(&pp_done, __ATOMIC_SEQ_CST) < 2)
+		go_yield();
+}
+
+KTEST(sched_yield_pingpong)
+{
+	turns[0] = turns[1] = pp_done = 0;
+	KTEST_ASSERT_EQ(go_main(yield_main, 0), GO_OK);
+	KTEST_ASSERT_EQ(turns[0], YIELDS);
+	KTEST_ASSERT_EQ(turns[1], YIELDS);
+}
+
+/* A goroutine that keeps yielding must not starve one that has work. */
+static volatile int starve_flag;
+
+static void setter(void *arg)
+{
+	(void)arg;
+	starve_flag = 1;
+}
+
+static void starve_main(void *arg)
+{
+	(void)arg;
+	go(setter, 0);
+	uint64_t spins = 0;
+	while (!starve_flag && spins < 1000000)
+		spins++, go_yield();
+}
+
+KTEST(sched_yield_no_starvation)
+{
+	starve_flag = 0;
+	KTEST_ASSERT_EQ(go_main(starve_main, 0), GO_OK);
+	KTEST_ASSERT_EQ(starve_flag, 1);
+}
+
+/* --- spawning, stealing --- */
+
+#define BURST 512
+static volatile uint32_t burst_done;
+static volatile uint32_t burst_ids_xor;
+
+static void burst_worker(void *arg)
+{
+	/* A little work so other Ms have time to steal. */
+	uint64_t end = go_nanotime() + 200000;
+	while (go_nanotime() < end)
+		;
+	__atomic_fetch_xor(&burst_ids_xor, (uint32_t)(uintptr_t)arg, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&burst_done, 1, __ATOMIC_SEQ_CST);
+}
+
+static void burst_main(void *arg)
+{
+	(void)arg;
+	for (uint32_t i = 1; i <= BURST; i++)
+		if (go(burst_worker, (void *)(uintptr_t)(i * 2654435761u)) != GO_OK)
+			return;  /* the test sees burst_done short */
+	while (__atomic_load_n(&burst_done, __ATOMIC_SEQ_CST) < BURST)
+		go_yield();
+}
+
+KTEST(sched_work_stealing)
+{
+	burst_done = 0;
+	burst_ids_xor = 0;
+	KTEST_ASSERT_EQ(go_main(burst_main, 0), GO_OK);
+	KTEST_ASSERT_EQ(burst_done, BURST);
+	uint32_t want = 0;
+	for (uint32_t i = 1; i <= BURST; i++)
+		want ^= i * 2654435761u;
+	KTEST_ASSERT_EQ(burst_ids_xor, want);
+	struct go_stats st;
+	go_stats(&st);
+	KTEST_ASSERT_EQ(st.spawned, BURST + 1);
+	KTEST_ASSERT_EQ(st.exited, BURST + 1);
+	/* Every P ran some of a burst spawned on P0. */
+	for (unsigned p = 0; p < go_nprocs(); p++)
+		if (go_p_executed(p) == 0)
+			ktest_fail("P%u ran none of the burst", p);
+	if (go_nprocs() > 1)
+		KTEST_ASSERT(st.stolen_gs > 0);
+}
+
+/* --- preemption --- */
+
+static volatile int spin_stop;
+static volatile uint32_t spinners_started;
+
+static void spinner(void *arg)
+{
+	(void)arg;
+	__atomic_fetch_add(&spinners_started, 1, __ATOMIC_SEQ_CST);
+	while (!spin_stop)
+		;     /* never yields: only preemption lets others run here */
+}
+
+static void preempt_main(void *arg)
+{
+	(void)arg;
+	/* One spinner per P and one more: every M gets a spinner, so main
+	 * runs again only because a spinner was preempted. */
+	for (unsigned i = 0; i <= go_nprocs(); i++)
+		go(spinner, 0);
+	while (__atomic_load_n(&spinners_started, __ATOMIC_SEQ_CST) <= go_nprocs())
+		go_yield();
+	spin_stop = 1;
+}
+
+KTEST(sched_preempt_spinner)
+{
+	spin_stop = 0;
+	spinners_started = 0;
+	KTEST_ASSERT_EQ(go_main(preempt_main, 0), GO_OK);
+	struct go_stats st;
+	go_stats(&st);
+	KTEST_ASSERT(st.preemptions > 0);
+	KTEST_ASSERT_EQ(spin_stop, 1);
+}
+
+/* Preemption keeps a goroutine's SSE registers: two goroutines on one P
+ * keep different values in xmm registers across many preemptions. */
+static volatile int fp_stop;
+static volatile uint64_t fp_bad, fp_rounds;
+
+static void fp_worker(void *arg)
+{
+	uint64_t v = (uint64_t)(uintptr_t)arg;
+	while (!fp_stop) {
+		uint64_t out;
+		__asm__ volatile("movq %1, %%xmm7\n\t"
+				 "1: pause; decl %2; jnz 1b\n\t"   /* a window for the timer */
+				 "movq %%xmm7, %0"
+				 : "=r"(out) : "r"(v), "r"(200000) : "xmm7", "cc");
+		if (out != v)
+			__atomic_fetch_add(&fp_bad, 1, __ATOMIC_SEQ_CST);
+		__atomic_fetch_add(&fp_rounds, 1, __ATOMIC_SEQ_CST);
+	}
+}
+
+static void fp_main(void *arg)
+{
+	(void)arg;
+	for (unsigned i = 0; i < 2 * go_nprocs() + 1; i++)
+		go(fp_worker, (void *)(uintptr_t)(0x1111111111111111ULL * (i + 1)));
+	struct go_stats st;
+	uint64_t deadline = go_nanotime() + 3000000000ULL;
+	do {
+		go_yield();
+		go_stats(&st);
+	} while (st.preemptions < 20 && go_nanotime() < deadline);
+	fp_stop = 1;
+}
+
+KTEST(sched_preempt_keeps_simd)
+{
+	fp_stop = 0;
+	fp_bad = fp_rounds = 0;
+	KTEST_ASSERT_EQ(go_main(fp_main, 0), GO_OK);
+	struct go_stats st;
+	go_stats(&st);
+	KTEST_ASSERT(st.preemptions >= 20);
+	KTEST_ASSERT(fp_rounds > 0);
+	KTEST_ASSERT_EQ(fp_bad, 0);
+}
+
+/* --- many goroutines --- */
+
+#define MANY 100000
+static struct chan *many_gate;
+static volatile uint32_t many_parked, many_woke;
+
+static void many_worker(void *arg)
+{
+	(void)arg;
+	__atomic_fetch_add(&many_parked, 1, __ATOMIC_SEQ_CST);
+	bool ok = chan_recv(many_gate, NULL);  /* parks until the gate closes */
+	if (!ok)
+		__atomic_fetch_add(&many_woke, 1, __ATOMIC_SEQ_CST);
+}
+
+static volatile int many_spawn_err;
+
+static void many_main(void *arg)
+{
+	(void)arg;
+	for (uint32_t i = 0; i < MANY; i++) {
+		if (go(many_worker, 0) != GO_OK) {
+			many_spawn_err = 1;
+			break;
+		}
+		if (i % 256 == 0)
+			go_yield();   /* let them park as we go */
+	}
+	while (__atomic_load_n(&many_parked, __ATOMIC_SEQ_CST) < MANY && !many_spawn_err)
+		go_yield();
+	struct go_stats st;
+	go_stats(&st);
+	if (st.live < MANY)
+		many_spawn_err = 2;
+	chan_close(many_gate);
+	while (__atomic_load_n(&many_woke, __ATOMIC_SEQ_CST) < MANY && !many_spawn_err)
+		go_yield();
+}
+
+KTEST(sched_100k_goroutines)
+{
+	many_parked = many_woke = 0;
+	many_spawn_err = 0;
+	many_gate = chan_make(1, 0);
+	KTEST_ASSERT(many_gate != 0);
+	KTEST_ASSERT_EQ(go_main(many_main, 0), GO_OK);
+	KTEST_ASSERT_EQ(many_spawn_err, 0);
+	KTEST_ASSERT_EQ(many_parked, MANY);
+	KTEST_ASSERT_EQ(many_woke, MANY);
+	chan_free(many_gate);
+}
+
+/* --- deadlock --- */
+
+static struct chan *dl_chan;
+
+static void dl_blocked_sender(void *arg)
+{
+	(void)arg;
+	int v = 1;
+	chan_send(dl_chan, &v);  /* nobody ever receives */
+}
+
+static void dl_main(void *arg)
+{
+	(void)arg;
+	go(dl_blocked_sender, 0);
+	chan_recv(NULL, NULL);     /* a nil channel: blocks for ever */
+}
+
+KTEST(sched_deadlock_detected)
+{
+	dl_chan = chan_make(sizeof(int), 0);
+	KTEST_ASSERT_EQ(go_main(dl_main, 0), GO_DEADLOCK);
+	chan_free(dl_chan);
+	/* The runtime is usable again afterwards. */
+	hello_ran = 0;
+	KTEST_ASSERT_EQ(go_main(hello_main, (void *)5), GO_OK);
+	KTEST_ASSERT_EQ(hello_ran, 5);
+}
+
+/* --- stack overflow --- */
+
+static volatile int overflow_depth;
+static volatile int overflow_returned;
+static struct chan *neighbour_gate;
+static volatile int neighbour_ok = -1;
+
+static int __attribute__((noinline)) recurse(int n)
+{
+	volatile char frame[96];
+	frame[0] = (char)n;
+	overflow_depth = n;
+	if (n == 1000000)
+		return frame[0];
+	return recurse(n + 1) + frame[0];
+}
+
+static void overflower(void *arg)
+{
+	(void)arg;
+	recurse(0);
+	overflow_returned = 1;   /* never reached: the goroutine is stopped */
+}
+
+static void neighbour(void *arg)
+{
+	(void)arg;
+	uint64_t canary[16];
+	for (int i = 0; i < 16; i++)
+		canary[i] = 0x5a5a5a5a00000000ULL + (uint64_t)i;
+	chan_recv(neighbour_gate, NULL);
+	int ok = 1;
+	for (int i = 0; i < 16; i++)
+		if (canary[i] != 0x5a5a5a5a00000000ULL + (uint64_t)i)
+			ok = 0;
+	neighbour_ok = ok;
+}
+
+static void overflow_main(void *arg)
+{
+	(void)arg;
+	go(neighbour, 0);   /* allocated just before the overflower */
+	go_yield();
+	go(overflower, 0);
+	struct go_stats st;
+	do {
+		go_yield();
+		go_stats(&st);
+	} while (st.stack_overflows == 0);
+	chan_close(neighbour_gate);
+	while (neighbour_ok < 0)
+		go_yield();
+}
+
+KTEST(sched_stack_overflow_caught)
+{
+	overflow_returned = 0;
+	neighbour_ok = -1;
+	neighbour_gate = chan_make(1, 0);
+	KTEST_ASSERT_EQ(go_main(overflow_main, 0), GO_OK);
+	struct go_stats st;
+	go_stats(&st);
+	KTEST_ASSERT_EQ(st.stack_overflows, 1);
+	KTEST_ASSERT_EQ(overflow_returned, 0);
+	KTEST_ASSERT(overflow_depth > 2);
+	KTEST_ASSERT(overflow_depth < (int)cmdline_num("gstack") / 96);
+	KTEST_ASSERT_EQ(neighbour_ok, 1);
+	chan_free(neighbour_gate);
+}
+
+/* --- go_panic --- */
+
+static volatile int after_panic;
+
+static void panicker(void *arg)
+{
+	(void)arg;
+	go_panic("deliberate test panic %d", 42);
+	after_panic = 1;
+}
+
+static void panic_main(void *arg)
+{
+	(void)arg;
+	go(panicker, 0);
+	struct go_stats st;
+	do {
+		go_yield();
+		go_stats(&st);
+	} while (st.panicked == 0);
+}
+
+KTEST(sched_go_panic_ends_goroutine)
+{
+	after_panic = 0;
+	KTEST_ASSERT_EQ(go_main(panic_main, 0), GO_OK);
+	struct go_stats st;
+	go_stats(&st);
+	KTEST_ASSERT_EQ(st.panicked, 1);
+	KTEST_ASSERT_EQ(after_panic, 0);
+}
