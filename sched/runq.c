@@ -44,26 +44,27 @@ struct g *gqueue_pop(struct gqueue *q)
 }
 
 /* Move half of a full local queue, plus gp, to the global queue. Owner
- * only. Returns false if the queue was not full after all (a thief took
- * some), in which case nothing moved. */
+ * only. Once the CAS on head succeeds the n slots are ours: thieves only
+ * read slots, and only the owner (the caller) writes them, so they still
+ * hold the Gs and can be linked through schedlink afterwards. That keeps
+ * a batch array off the small stack this may run on. Returns false if a
+ * thief took some first, in which case nothing moved. */
 static bool runq_put_global_half(struct p *pp, struct g *gp, uint32_t h, uint32_t t)
 {
-	struct g *batch[RUNQ_SIZE / 2 + 1];
 	uint32_t n = (t - h) / 2;
-	for (uint32_t i = 0; i < n; i++)
-		batch[i] = pp->runq[(h + i) % RUNQ_SIZE];
 	if (!cas_rel(&pp->runqhead, h, h + n))
 		return false;
-	batch[n] = gp;
-	struct gqueue q = { NULL, NULL };
-	for (uint32_t i = 0; i <= n; i++)
-		gqueue_push(&q, batch[i]);
+	struct g *first = pp->runq[h % RUNQ_SIZE];
+	for (uint32_t i = 0; i + 1 < n; i++)
+		pp->runq[(h + i) % RUNQ_SIZE]->schedlink = pp->runq[(h + i + 1) % RUNQ_SIZE];
+	pp->runq[(h + n - 1) % RUNQ_SIZE]->schedlink = gp;
+	gp->schedlink = NULL;
 	rt_lock(&sched.lock);
 	if (sched.runq.tail)
-		sched.runq.tail->schedlink = q.head;
+		sched.runq.tail->schedlink = first;
 	else
-		sched.runq.head = q.head;
-	sched.runq.tail = q.tail;
+		sched.runq.head = first;
+	sched.runq.tail = gp;
 	sched.runqsize += (int32_t)n + 1;
 	rt_unlock(&sched.lock);
 	return true;

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "kernel/spinlock.h"
+#include "kernel/panic.h"
 #include "arch/x86_64/percpu.h"
 #include "sched/runtime.h"
 

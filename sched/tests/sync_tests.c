@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "kernel/ktest.h"
+#include "kernel/kprintf.h"
 #include "sched/runtime.h"
 #include "sched/sched.h"
 
@@ -76,6 +77,7 @@ KTEST(sync_mutex_contention)
 	mu_inside = mu_overlap = 0;
 	mu_cpus = 0;
 	KTEST_ASSERT_EQ(go_main(mu_main, NULL), GO_OK);
+	kprintf("sync_mutex_contention: holders ran on CPU mask 0x%lx\n", (unsigned long)mu_cpus);
 	KTEST_ASSERT_EQ(mu_counter, (uint64_t)MU_GS * MU_ITERS);
 	KTEST_ASSERT_EQ(mu_overlap, 0);
 	KTEST_ASSERT(!mu_lock.locked && mu_lock.waiters == NULL);
