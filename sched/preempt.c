@@ -6,7 +6,8 @@
  * Makefile): until fpstate_save has run, the SSE/AVX registers still hold
  * the interrupted goroutine's values, and nothing here may touch them.
  *
- * A goroutine is preempted when it has held its M for PREEMPT_NS, the M is
+ * A goroutine is preempted when it has held its M for PREEMPT_NS (or a
+ * timer of its P is due, so sleepers wake within a tick), the M is
  * not in a runtime critical section (m->locks == 0) and the interrupt came
  * while its own stack was in use (so not in the scheduler on g0, and not in
  * go_systemstack). Its state is saved like this:
@@ -78,6 +79,12 @@ void *preempt_take_fpstate(struct g *gp)
 	return area;
 }
 
+/* time_ns() without calling out of this file (integer only, see above). */
+static uint64_t now_ns(void)
+{
+	return (uint64_t)((unsigned __int128)(rdtsc() - tsc_at_boot) * 1000000000ULL / tsc_hz);
+}
+
 static bool preemptible(struct m *mp, struct g *gp, const struct trap_frame *tf)
 {
 	if (!gp || mp->locks > 0)
@@ -86,6 +93,9 @@ static bool preemptible(struct m *mp, struct g *gp, const struct trap_frame *tf)
 		return false;  /* on g0 or the system stack: not the goroutine's code */
 	if (sched.stopping)
 		return true;
+	uint64_t due = mp->p->timer0;
+	if (due && due <= now_ns())
+		return true;   /* a timer of this P is due: let the scheduler run it */
 	return rdtsc() - mp->curg_since >= preempt_tsc_slice;
 }
 

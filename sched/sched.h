@@ -122,6 +122,7 @@ struct p {
 	struct spinlock timerlock;
 	struct gtimer **timers;    /* min-heap by when */
 	uint32_t ntimers, timercap;
+	volatile uint64_t timer0;  /* earliest deadline, 0 = none (timerlock to write) */
 	/* statistics, written by the owner */
 	uint64_t executed;         /* Gs started */
 	uint64_t steals, stolen_gs;

@@ -192,6 +192,14 @@ static void heap_reserve(struct p *pp, void **old)
 
 /* --- the timer API (sched.h) --- */
 
+/* Publish the earliest deadline for the timer interrupt (timerlock held):
+ * sched_tick preempts a goroutine when a timer of its P is due, so a busy
+ * P does not make its sleepers late by a whole time slice. */
+static void update_timer0(struct p *pp)
+{
+	__atomic_store_n(&pp->timer0, pp->ntimers ? pp->timers[0]->when : 0, __ATOMIC_RELEASE);
+}
+
 void timer_start(struct gtimer *t, uint64_t when, void (*fn)(void *, uint64_t), void *arg)
 {
 	SCHED_ASSERT(__atomic_load_n(&t->pp, __ATOMIC_ACQUIRE) == NULL);
@@ -216,6 +224,7 @@ void timer_start(struct gtimer *t, uint64_t when, void (*fn)(void *, uint64_t), 
 	__atomic_store_n(&t->pp, pp, __ATOMIC_RELEASE);
 	__atomic_store_n(&pp->ntimers, i + 1, __ATOMIC_RELEASE);
 	sift_up(pp, i);
+	update_timer0(pp);
 	rt_unlock(&pp->timerlock);
 	releasem(mp);
 	sys_free(old);
@@ -233,6 +242,7 @@ bool timer_stop(struct gtimer *t)
 			continue;
 		}
 		heap_remove(pp, (uint32_t)t->heap_index);
+		update_timer0(pp);
 		rt_unlock(&pp->timerlock);
 		__atomic_sub_fetch(&sched.timers_pending, 1, __ATOMIC_SEQ_CST);
 		return true;
@@ -265,6 +275,7 @@ uint64_t timers_run(struct p *pp, uint64_t now)
 			n++;
 			heap_remove(pp, 0);
 		}
+		update_timer0(pp);
 		rt_unlock(&pp->timerlock);
 		for (unsigned i = 0; i < n; i++)
 			batch[i].fn(batch[i].arg, now);
@@ -283,6 +294,7 @@ void timers_reset(struct p *pp)
 	uint32_t n = pp->ntimers;
 	pp->timerlock = (struct spinlock)SPINLOCK_INIT("timers");
 	pp->ntimers = 0;
+	pp->timer0 = 0;
 	if (pp->timers && pp->timercap)
 		memset(pp->timers, 0, (size_t)pp->timercap * sizeof *pp->timers);
 	if (!pp->timers)

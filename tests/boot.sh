@@ -15,8 +15,11 @@ run_uefi_until() {
 		grep -aq -- "$pattern" "$log" 2>/dev/null && break
 		sleep 0.5 # polling the log file, not waiting for an event
 	done
-	pkill -P $pid 2>/dev/null
+	# Stop QEMU itself (a signal to the background shell would not reach it).
+	pidfile=$LOGDIR/$(basename "$log" .log).pid
+	[ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
 	wait $pid 2>/dev/null
+	rm -f "$pidfile"
 	grep -aq -- "$pattern" "$log"
 }
 
@@ -77,6 +80,17 @@ run_boot_tests() {
 		pass "boot:uefi-corrupt-kernel-message"
 	else
 		fail "boot:uefi-corrupt-kernel-message" "no loader error line"
+		show_tail "$log"
+	fi
+
+	# No kernel on the ESP at all.
+	cp "$img" "$bad"
+	mdel -i "$bad@@1M" ::/spindle/kernel.elf
+	log=$LOGDIR/boot-uefi-missing-kernel.log
+	if run_uefi_until "$log" 90 "$bad" 'spindle: .*kernel.elf: no such file'; then
+		pass "boot:uefi-missing-kernel-message"
+	else
+		fail "boot:uefi-missing-kernel-message" "no loader error line"
 		show_tail "$log"
 	fi
 

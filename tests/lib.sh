@@ -52,6 +52,7 @@ run_uefi() {
 	log=$1 tmo=$2 smp=$3 img=$4 how=$5
 	shift 5
 	vars=$LOGDIR/$(basename "$log" .log).vars.fd
+	pidfile=$LOGDIR/$(basename "$log" .log).pid
 	cp "$OVMF_VARS" "$vars"
 	if [ "$how" = usb ]; then
 		drive="-device qemu-xhci -drive if=none,id=stick,format=raw,file=$img -device usb-storage,drive=stick"
@@ -63,7 +64,8 @@ run_uefi() {
 		-nographic -no-reboot -serial mon:stdio -display none -net none \
 		-drive if=pflash,format=raw,readonly=on,file="$OVMF_CODE" \
 		-drive if=pflash,format=raw,file="$vars" $drive \
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04 "$@" </dev/null >"$log" 2>&1
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -pidfile "$pidfile" "$@" \
+		</dev/null >"$log" 2>&1
 }
 
 # every_cpu_online LOG N: the log shows M0..M(N-1) online and the summary.

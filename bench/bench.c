@@ -1,0 +1,205 @@
+/*
+ * bench.c - bench_run (called by kernel/main.c for bench=...), the list of
+ * benchmarks, and reporting helpers. See bench/bench.h for the output
+ * format and docs/benchmarks.md for what each metric means.
+ */
+#include <string.h>
+#include "bench/bench.h"
+#include "kernel/cmdline.h"
+#include "kernel/kprintf.h"
+#include "kernel/mm.h"
+#include "kernel/time.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+
+size_t bench_free_pages_at_start;
+
+/* Order matters for bench=all: bytes_per_task and max_tasks come last
+ * (max_tasks leaves every goroutine unit in use and must be the very last). */
+static const struct bench_def benches[] = {
+	{ "spawn_exit", "spawn_exit_ns", "any gomaxprocs (all Ps used)", bench_spawn_exit },
+	{ "switch", "switch_ns", "gomaxprocs=1", bench_switch },
+	{ "chan_same", "chan_rtt_same_core_ns", "gomaxprocs=1", bench_chan_same },
+	{ "chan_cross", "chan_rtt_cross_core_ns", ">= 2 CPUs, gomaxprocs >= 2", bench_chan_cross },
+	{ "bytes_per_task", "bytes_per_task", "any", bench_bytes_per_task },
+	{ "max_tasks", "max_tasks, max_tasks_per_gib", "last in its boot; -m 4G for the 1M goal", bench_max_tasks },
+};
+#define NBENCH (sizeof benches / sizeof benches[0])
+
+/* --- numbers --- */
+
+uint64_t bench_milli_ns(uint64_t ticks, uint64_t n)
+{
+	if (!n || !tsc_hz)
+		return 0;
+	return (uint64_t)((unsigned __int128)ticks * 1000000000000ULL / ((unsigned __int128)tsc_hz * n));
+}
+
+uint64_t bench_target_ticks(void)
+{
+	return tsc_hz / 20;   /* 50 ms */
+}
+
+uint64_t bench_scale_n(uint64_t n, uint64_t ticks, uint64_t step, uint64_t max)
+{
+	uint64_t target = bench_target_ticks();
+	uint64_t m;
+	if (ticks == 0)
+		m = n * 10;
+	else
+		m = (uint64_t)((unsigned __int128)n * target * 11 / 10 / ticks);
+	if (m > n * 10)
+		m = n * 10;
+	if (m < n)
+		m = n;
+	if (m > max)
+		m = max;
+	m = (m + step - 1) / step * step;
+	return m ? m : step;
+}
+
+static void sort_u64(uint64_t *v, int n)
+{
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			uint64_t t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+}
+
+/* "12.345" from thousandths. */
+static const char *milli_str(char *buf, size_t size, uint64_t milli)
+{
+	ksnprintf(buf, size, "%lu.%03lu", (unsigned long)(milli / 1000), (unsigned long)(milli % 1000));
+	return buf;
+}
+
+void bench_report_value(const char *metric, const char *unit, uint64_t milli, const char *how)
+{
+	char a[32];
+	milli_str(a, sizeof a, milli);
+	kprintf("BENCH %s %s %s %s\n", BENCH_SYSTEM, metric, a, unit);
+	kprintf("bench: %s = %s %s (%s)\n", metric, a, unit, how);
+}
+
+void bench_report(const char *metric, const char *unit, struct bench_samples *s, const char *how)
+{
+	if (s->n <= 0) {
+		bench_skip(metric, "no samples");
+		return;
+	}
+	uint64_t v[BENCH_MAXREPS];
+	memcpy(v, s->v, sizeof v);
+	sort_u64(v, s->n);
+	uint64_t med = v[s->n / 2];
+	if (s->n % 2 == 0)
+		med = (v[s->n / 2 - 1] + v[s->n / 2]) / 2;
+	char a[32], b[32], c[32];
+	kprintf("BENCH %s %s %s %s\n", BENCH_SYSTEM, metric, milli_str(a, sizeof a, med), unit);
+	kprintf("bench: %s = %s %s, median of %d runs (min %s, max %s); %s\n", metric, a, unit, s->n,
+		milli_str(b, sizeof b, v[0]), milli_str(c, sizeof c, v[s->n - 1]), how);
+}
+
+void bench_info(const char *key, uint64_t milli, const char *unit)
+{
+	char a[32];
+	kprintf("BENCHINFO %s %s %s %s\n", BENCH_SYSTEM, key, milli_str(a, sizeof a, milli), unit);
+}
+
+void bench_skip(const char *metric, const char *why)
+{
+	kprintf("BENCHSKIP %s %s %s\n", BENCH_SYSTEM, metric, why);
+	kprintf("bench: %s not measured in this boot: %s\n", metric, why);
+}
+
+/* --- running --- */
+
+static void hypervisor_name(char out[13])
+{
+	memset(out, 0, 13);
+	if (!(cpuid(1, 0).ecx & (1u << 31))) {
+		memcpy(out, "none", 5);
+		return;
+	}
+	struct cpuid_regs r = cpuid(0x40000000, 0);
+	memcpy(out, &r.ebx, 4);
+	memcpy(out + 4, &r.ecx, 4);
+	memcpy(out + 8, &r.edx, 4);
+	for (int i = 0; i < 12; i++)
+		if (out[i] && (out[i] < 33 || out[i] > 126))
+			out[i] = '_';
+	if (!out[0])
+		memcpy(out, "unknown", 8);
+}
+
+static void print_context(void)
+{
+	char hv[13];
+	hypervisor_name(hv);
+	long gmp = cmdline_num("gomaxprocs");
+	unsigned procs = gmp > 0 && gmp < (long)ncpus_online ? (unsigned)gmp : ncpus_online;
+	kprintf("BENCHINFO %s hypervisor %s\n", BENCH_SYSTEM, hv);
+	bench_info("cpus", (uint64_t)ncpus_online * 1000, "cpus");
+	bench_info("gomaxprocs", (uint64_t)procs * 1000, "ps");
+	bench_info("tsc_mhz", tsc_hz / 1000, "MHz");
+	bench_info("guest_ram_mib", (uint64_t)pmm_total_pages() * 1000 / 256, "MiB");
+	bench_info("free_ram_mib", (uint64_t)pmm_free_pages() * 1000 / 256, "MiB");
+	kprintf("bench: %u CPUs online, gomaxprocs %u, TSC %lu MHz, hypervisor \"%s\", %lu MiB RAM\n",
+		ncpus_online, procs, (unsigned long)(tsc_hz / 1000000), hv,
+		(unsigned long)(pmm_total_pages() / 256));
+}
+
+static const struct bench_def *find_bench(const char *name, size_t len)
+{
+	for (size_t i = 0; i < NBENCH; i++)
+		if (strlen(benches[i].name) == len && !memcmp(benches[i].name, name, len))
+			return &benches[i];
+	return NULL;
+}
+
+static void run_one(const struct bench_def *b)
+{
+	kprintf("bench: --- %s (%s) ---\n", b->name, b->metrics);
+	uint64_t t0 = time_ns();
+	b->fn();
+	uint64_t ms = (time_ns() - t0) / 1000000;
+	kprintf("bench: %s took %lu ms\n", b->name, (unsigned long)ms);
+}
+
+void bench_run(const char *which)
+{
+	bench_free_pages_at_start = pmm_free_pages();
+	if (!strcmp(which, "list")) {
+		kprintf("bench: available benchmarks (bench=NAME, bench=a,b or bench=all):\n");
+		for (size_t i = 0; i < NBENCH; i++)
+			kprintf("  %-16s %-32s needs: %s\n", benches[i].name, benches[i].metrics,
+				benches[i].boot);
+		return;
+	}
+	print_context();
+	if (!strcmp(which, "all")) {
+		for (size_t i = 0; i < NBENCH; i++)
+			run_one(&benches[i]);
+		kprintf("BENCHDONE %s\n", BENCH_SYSTEM);
+		return;
+	}
+	/* Run the named ones in the canonical order, whatever order they were given in. */
+	bool want[NBENCH] = { false };
+	for (const char *p = which; *p;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		const struct bench_def *b = find_bench(p, len);
+		if (b)
+			want[b - benches] = true;
+		else if (len)
+			kprintf("bench: unknown benchmark \"%.*s\" (bench=list lists them)\n", (int)len, p);
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	for (size_t i = 0; i < NBENCH; i++)
+		if (want[i])
+			run_one(&benches[i]);
+	kprintf("BENCHDONE %s\n", BENCH_SYSTEM);
+}

@@ -1,0 +1,68 @@
+/*
+ * bench.h - in-kernel benchmarks (not tests: nothing here passes or fails
+ * on speed). Booting with bench=NAME, bench=a,b, bench=all or bench=list
+ * makes kernel/main.c call bench_run (bench/bench.c), which runs each named
+ * benchmark and prints machine-readable lines on the serial console:
+ *
+ *   BENCH spindle-g <metric> <value> <unit>      one result (the median)
+ *   BENCHINFO spindle-g <key> <value> [unit]     context (not a result)
+ *   BENCHSKIP spindle-g <metric> <why>           not measured in this boot
+ *
+ * plus a human line ("bench: ...") for each. tools/bench.sh collects them.
+ * Timing is by the TSC (rdtsc), converted with the calibrated tsc_hz.
+ * Goroutine code here is built with -fsplit-stack and runs on 2 KiB
+ * stacks: small frames, no kprintf (results go to globals and are printed
+ * from kernel context after go_main returns).
+ */
+#ifndef BENCH_BENCH_H
+#define BENCH_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BENCH_SYSTEM "spindle-g"
+#define BENCH_REPS   5        /* measured runs per metric; the median is reported */
+#define BENCH_MAXREPS 8
+
+struct bench_def {
+	const char *name;        /* bench=NAME */
+	const char *metrics;     /* what it reports */
+	const char *boot;        /* boot parameters it needs (for bench=list) */
+	void (*fn)(void);        /* kernel context, boot CPU */
+};
+
+/* A metric's repeated measurements, in thousandths of its unit. */
+struct bench_samples {
+	uint64_t v[BENCH_MAXREPS];
+	int n;
+};
+
+/* Report: median of the samples as "BENCH spindle-g metric value unit",
+ * and a human line with min/max and how it was measured. */
+void bench_report(const char *metric, const char *unit, struct bench_samples *s,
+		  const char *how);
+/* Report one value given in thousandths of unit. */
+void bench_report_value(const char *metric, const char *unit, uint64_t milli, const char *how);
+void bench_info(const char *key, uint64_t milli, const char *unit);
+void bench_skip(const char *metric, const char *why);
+
+/* ticks of the TSC for n operations -> thousandths of a nanosecond per op. */
+uint64_t bench_milli_ns(uint64_t ticks, uint64_t n);
+/* The TSC ticks one measured run should last (about 50 ms). */
+uint64_t bench_target_ticks(void);
+/* Next iteration count so that a run that took `ticks` for n iterations
+ * lasts about the target; n rounded up to a multiple of `step`. */
+uint64_t bench_scale_n(uint64_t n, uint64_t ticks, uint64_t step, uint64_t max);
+
+/* Free physical pages when bench_run started (before any benchmark). */
+extern size_t bench_free_pages_at_start;
+
+/* The benchmarks (bench/bench_g.c). */
+void bench_spawn_exit(void);
+void bench_switch(void);
+void bench_chan_same(void);
+void bench_chan_cross(void);
+void bench_bytes_per_task(void);
+void bench_max_tasks(void);
+
+#endif
