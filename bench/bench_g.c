@@ -295,6 +295,7 @@ static void wait_parked(uint64_t n)
  * more later: the pages taken in between hold exactly the goroutines
  * spawned in between (and anything else that took pages meanwhile, which
  * is counted against the goroutines: an overestimate, never an under-). */
+static uint64_t dbg_c[8], dbg_p[8];
 static void bpt_main(void *arg)
 {
 	(void)arg;
@@ -319,6 +320,7 @@ static void bpt_main(void *arg)
 			/* The first drop may come from something else
 			 * (while dead goroutines are still being reused):
 			 * start at the second. */
+			if (triggers < 8) { dbg_c[triggers] = count; dbg_p[triggers] = before - pmm_free_pages(); }
 			if (++triggers == 2) {
 				i1 = count;
 				f1 = before;
@@ -350,6 +352,7 @@ void bench_bytes_per_task(void)
 		chan_free(park_c);    /* the runtime is gone: no goroutine uses it now */
 		park_c = NULL;
 	}
+	for (int i = 0; i < 8; i++) kprintf("dbg trig %d at %lu pages %lu\n", i, dbg_c[i], dbg_p[i]);
 	bench_info("gunit_size", (uint64_t)gunit_size() * 1000, "bytes");
 	kprintf("bench: gunit_size() = %lu bytes (G header + stack, computed)\n",
 		(unsigned long)gunit_size());
