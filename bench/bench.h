@@ -17,6 +17,7 @@
 #ifndef BENCH_BENCH_H
 #define BENCH_BENCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,6 +57,8 @@ uint64_t bench_scale_n(uint64_t n, uint64_t ticks, uint64_t step, uint64_t max);
 
 /* Free physical pages when bench_run started (before any benchmark). */
 extern size_t bench_free_pages_at_start;
+/* True once a benchmark ran a runtime in this boot. */
+extern bool bench_runtime_used;
 
 /* The benchmarks (bench/bench_g.c). */
 void bench_spawn_exit(void);

@@ -295,7 +295,6 @@ static void wait_parked(uint64_t n)
  * more later: the pages taken in between hold exactly the goroutines
  * spawned in between (and anything else that took pages meanwhile, which
  * is counted against the goroutines: an overestimate, never an under-). */
-static uint64_t dbg_c[8], dbg_p[8];
 static void bpt_main(void *arg)
 {
 	(void)arg;
@@ -320,7 +319,6 @@ static void bpt_main(void *arg)
 			/* The first drop may come from something else
 			 * (while dead goroutines are still being reused):
 			 * start at the second. */
-			if (triggers < 8) { dbg_c[triggers] = count; dbg_p[triggers] = before - pmm_free_pages(); }
 			if (++triggers == 2) {
 				i1 = count;
 				f1 = before;
@@ -346,13 +344,13 @@ static void bpt_main(void *arg)
 
 void bench_bytes_per_task(void)
 {
+	bool reused_possible = bench_runtime_used;
 	bpt_bytes = bpt_tasks = 0;
 	run_main(bpt_main);
 	if (park_c) {
 		chan_free(park_c);    /* the runtime is gone: no goroutine uses it now */
 		park_c = NULL;
 	}
-	for (int i = 0; i < 8; i++) kprintf("dbg trig %d at %lu pages %lu\n", i, dbg_c[i], dbg_p[i]);
 	bench_info("gunit_size", (uint64_t)gunit_size() * 1000, "bytes");
 	kprintf("bench: gunit_size() = %lu bytes (G header + stack, computed)\n",
 		(unsigned long)gunit_size());
@@ -365,6 +363,10 @@ void bench_bytes_per_task(void)
 		  "parked on a channel, heap growth %lu bytes included", (unsigned long)bpt_tasks,
 		  (unsigned long)bpt_heap);
 	bench_report_value("bytes_per_task", "bytes", bpt_bytes * 1000 / bpt_tasks, how);
+	if (reused_possible)
+		kprintf("bench: note: bytes_per_task ran after another runtime in this boot; dead "
+			"goroutines kept on a P's free list may have been reused for free (up to 63 "
+			"per P): run it first in its boot for an exact figure\n");
 }
 
 /* --- max_tasks: parked goroutines until go() says GO_ENOMEM --- */

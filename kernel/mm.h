@@ -43,6 +43,13 @@ void *vmm_map_mmio(uint64_t phys, size_t size, enum vmm_cache cache);
 int vmm_map_page(uint64_t va, uint64_t phys, unsigned flags);
 void vmm_unmap_page(uint64_t va);
 
+/* Address spaces: a new page-table root whose kernel half (every kernel
+ * mapping, present and future) is shared and whose user half is empty;
+ * returns its physical address for CR3, 0 when out of memory. */
+uint64_t vmm_kernel_cr3(void);
+uint64_t vmm_new_address_space(void);
+void vmm_free_address_space(uint64_t cr3);
+
 /* The kernel heap: grows the heap by incr bytes (page-granular mapping) and
  * returns the old break, or (void *)-1 when out of memory. Any CPU; locked. */
 void *heap_sbrk(intptr_t incr);

@@ -129,6 +129,17 @@ void vmm_init(const struct boot_info *bi)
 			panic("vmm: out of memory building the direct map");
 		*e = pa | PTE_P | PTE_W | PTE_PS | PTE_NX | PTE_G;
 	}
+	/* Every kernel-half PML4 slot gets its PDPT now, so address spaces
+	 * made later (vmm_new_address_space) share all kernel mappings, even
+	 * those added after they were made. */
+	for (int i = 256; i < 512; i++) {
+		if (pml4[i] & PTE_P)
+			continue;
+		uint64_t *pdpt = table_alloc();
+		if (!pdpt)
+			panic("vmm: out of memory for the kernel half's PDPTs");
+		pml4[i] = virt_to_phys(pdpt) | PTE_P | PTE_W;
+	}
 	map_kernel_range(__text_start, __text_end, VMM_EXEC);
 	map_kernel_range(__rodata_start, __rodata_end, 0);
 	map_kernel_range(__data_start, __data_end, VMM_WRITE);
@@ -143,6 +154,24 @@ void vmm_init(const struct boot_info *bi)
 uint64_t vmm_kernel_cr3(void)
 {
 	return kernel_pml4_phys;
+}
+
+uint64_t vmm_new_address_space(void)
+{
+	uint64_t *pml4 = table_alloc();
+	if (!pml4)
+		return 0;
+	const uint64_t *kernel = phys_to_virt(kernel_pml4_phys);
+	for (int i = 256; i < 512; i++)
+		pml4[i] = kernel[i];
+	return virt_to_phys(pml4);
+}
+
+void vmm_free_address_space(uint64_t cr3)
+{
+	/* Only the root is the process's own: its user half is empty. */
+	if (cr3 && cr3 != kernel_pml4_phys)
+		pmm_free(cr3, 1);
 }
 
 int vmm_map_page(uint64_t va, uint64_t phys, unsigned flags)

@@ -31,7 +31,7 @@
 extern char tramp_start[], tramp_end[], tramp_gdt[], tramp32[], tramp64[];
 extern char tramp_gdtr[], tramp_far32[], tramp_far64[], tramp_cr3[];
 extern char tramp_stack[], tramp_cpu[], tramp_entry[];
-uint64_t vmm_kernel_cr3(void);
+
 
 static volatile bool ap_alive;
 static uint64_t tramp_page;
