@@ -76,6 +76,12 @@ struct tcb {
 	struct tcb *next;            /* run queue / wait queue link */
 	struct tcb *all_next;        /* all threads list */
 	struct ksem *join_sem;       /* posted on exit */
+	/* added by kernel/thread.c (see docs/threads.md) */
+	volatile uint32_t on_cpu;    /* 1 while a CPU still uses its stack */
+	int32_t slot;                /* virtual stack slot, -1: not a slot stack (boot/idle) */
+	uint32_t alloc_pages;        /* pages of the TCB + join semaphore + XSAVE block */
+	struct tcb *sleep_next;      /* per-CPU sleeper list */
+	bool is_idle;                /* a CPU's idle thread: never on a run queue */
 };
 
 enum kproc_state { KP_ALIVE = 1, KP_ZOMBIE };
@@ -155,7 +161,44 @@ void kthread_tick(struct trap_frame *tf);
 /* Statistics for tests and the showcase. */
 struct kthread_stats {
 	uint64_t created, exited, switches, preemptions, guard_faults;
+	/* added */
+	uint64_t cr3_loads;          /* CR3 writes for a process change */
+	uint64_t steals;             /* ready threads taken by an idle CPU */
+	uint64_t bytes_in_use;       /* stacks + TCB blocks of kthread_create'd threads */
 };
 void kthread_stats(struct kthread_stats *out);
+
+/* --- additions (kernel/thread.c) --- */
+
+/* Make a blocked thread ready (any context, interrupts included); no-op
+ * unless it is KT_BLOCKED. */
+void kthread_wake(struct tcb *t);
+
+/* A simulated device request: block the calling thread until a "device"
+ * completes the request ns nanoseconds from now (completed by the timer
+ * interrupt with ksem_post). Counts the PCB's io_requests, and io_waits
+ * while blocked. For the M:N bridge (an M blocking in the kernel). */
+void kthread_device_wait(uint64_t ns);
+
+/* What a thread had used when it exited, recorded at join. */
+struct kthread_exit_info {
+	uint32_t tid;
+	int exit_status;
+	uint64_t cpu_ns, switches_voluntary, switches_forced;
+};
+/* kthread_join, also returning the dead thread's accounting. */
+int kthread_join_info(struct tcb *t, struct kthread_exit_info *out);
+
+/* Cap the bytes kthread_create may hold (stacks + TCB blocks of live
+ * created threads); 0 = no cap (only RAM). Returns the previous cap. For
+ * tests of the clean refusal. */
+size_t kthread_set_budget(size_t bytes);
+
+/* The idle loop's hook (kernel_idle, interrupts off): switch to a ready
+ * thread of this CPU (or one stolen from a busy CPU); returns false when
+ * there is nothing and the caller may halt (a wakeup then sends an IPI). */
+bool kthread_idle_switch(void);
+
+#define KTHREAD_EXIT_OVERFLOW (-1)  /* exit status of a thread killed by its guard page */
 
 #endif

@@ -411,9 +411,10 @@ static void idle_halt(struct m *mp, struct p *pp)
 {
 	irq_disable();
 	__atomic_store_n(&mp->halted, true, __ATOMIC_SEQ_CST);
-	__atomic_fetch_add(&sched.nmhalted, 1, __ATOMIC_SEQ_CST);
-	if (pp)
+	if (pp) {  /* only Ms with a P count: they are the ones that run Gs */
+		__atomic_fetch_add(&sched.nmhalted, 1, __ATOMIC_SEQ_CST);
 		check_deadlock();
+	}
 	/* A G made runnable after our last look sees halted == true and
 	 * sends an IPI, which stays pending until the sti below. */
 	if (!sched.stopping && !(pp && any_work())) {
@@ -423,7 +424,8 @@ static void idle_halt(struct m *mp, struct p *pp)
 		if (pp)
 			pp->idle_ns += time_ns() - t0;
 	}
-	__atomic_fetch_sub(&sched.nmhalted, 1, __ATOMIC_SEQ_CST);
+	if (pp)
+		__atomic_fetch_sub(&sched.nmhalted, 1, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&mp->halted, false, __ATOMIC_SEQ_CST);
 	irq_enable();
 }
@@ -496,15 +498,15 @@ _Noreturn void schedule(void)
 
 /* --- deadlock --- */
 
-/* Called by an M about to halt, interrupts off. If every M with a P is
- * halted (this one included), nothing is runnable, no timer is armed and
+/* Called by an M with a P about to halt, interrupts off. If every M with
+ * a P is halted (this one included), nothing is runnable, no timer is armed and
  * nobody waits on the kernel, nothing can ever run again. */
 static void check_deadlock(void)
 {
-	if (__atomic_load_n(&sched.nmhalted, __ATOMIC_SEQ_CST) < sched.nms)
+	if (__atomic_load_n(&sched.nmhalted, __ATOMIC_SEQ_CST) < sched.nprocs)
 		return;
 	rt_lock(&sched.lock);
-	bool dead = !sched.stopping && sched.nmhalted >= sched.nms && !any_work() &&
+	bool dead = !sched.stopping && sched.nmhalted >= sched.nprocs && !any_work() &&
 		    __atomic_load_n(&sched.timers_pending, __ATOMIC_SEQ_CST) == 0 &&
 		    __atomic_load_n(&sched.nkernelwait, __ATOMIC_SEQ_CST) == 0;
 	for (uint32_t i = 0; dead && i < sched.nms; i++)

@@ -159,7 +159,7 @@ struct sched {
 	struct g *gfree;           /* global free Gs */
 	uint32_t gfreecnt;
 	volatile int32_t nmspinning;
-	volatile uint32_t nmhalted;
+	volatile uint32_t nmhalted;  /* Ms holding a P that are halted */
 	uint32_t nprocs;           /* GOMAXPROCS */
 	uint32_t nms;              /* Ms taking part */
 	volatile bool stopping;    /* go_main is ending: Ms return */

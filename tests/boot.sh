@@ -107,6 +107,29 @@ run_boot_tests() {
 		show_tail "$log"
 	fi
 
+	# GOMAXPROCS below the CPU count, with a schedtrace line every 20 ms.
+	log=$LOGDIR/boot-gomaxprocs2-schedtrace.log
+	run_pvh "$log" "$PVH_TIMEOUT" 4 "test=sched_gomaxprocs,sched_work_stealing gomaxprocs=2 schedtrace=20"
+	rc=$?
+	if [ $rc -eq 33 ] && grep -aq "^SCHED [0-9]*ms: gomaxprocs=2 .*\[P0 runq=.*\[P1 runq=" "$log" &&
+	   ! grep -aq "\[P2 runq=" "$log"; then
+		pass "boot:gomaxprocs=2-and-schedtrace"
+	else
+		fail "boot:gomaxprocs=2-and-schedtrace" "QEMU exit $rc; expected SCHED lines for exactly P0 and P1"
+		show_tail "$log"
+	fi
+
+	# Spawning until memory runs out gives GO_ENOMEM, not a crash.
+	log=$LOGDIR/boot-spawn-until-enomem.log
+	PVH_MEM=256M run_pvh "$log" "$PVH_TIMEOUT" 2 "test=solo_spawn_until_enomem"
+	rc=$?
+	if [ $rc -eq 33 ] && grep -aq "KTEST PASS solo_spawn_until_enomem" "$log"; then
+		pass "boot:spawn-until-enomem"
+	else
+		fail "boot:spawn-until-enomem" "QEMU exit $rc"
+		show_tail "$log"
+	fi
+
 	# A deliberate fault: panic with registers and a symbolised backtrace,
 	# failing exit status.
 	log=$LOGDIR/boot-fault-backtrace.log

@@ -38,7 +38,7 @@ run_pvh() {
 	log=$1 tmo=$2 smp=$3 cmdline=$4
 	shift 4
 	# shellcheck disable=SC2046
-	timeout --foreground -k 5 "$tmo" $QEMU $(accel_flags) -cpu max -smp "$smp" -m 512M \
+	timeout --foreground -k 5 "$tmo" $QEMU $(accel_flags) -cpu max -smp "$smp" -m "${PVH_MEM:-512M}" \
 		-nographic -no-reboot -serial mon:stdio -display none \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-kernel "$BUILD/kernel.elf" -append "$cmdline" "$@" </dev/null >"$log" 2>&1

@@ -2,9 +2,15 @@
 # deps.sh - make sure the Debian packages Spindle builds and runs with are
 # installed. As root it installs what is missing (apt-get update first, once);
 # otherwise it prints the exact command to run and fails.
-# Usage: tools/deps.sh [extra-package ...]
+# Usage: tools/deps.sh [--bench] [extra-package ...]
+#   --bench  also the packages only `make bench` needs (BENCH_PKGS)
 set -eu
 PKGS="gcc make binutils qemu-system-x86 ovmf gnu-efi newlib-source mtools fdisk kbd gzip"
+BENCH_PKGS="golang-go gnuplot-nox"
+if [ "${1:-}" = "--bench" ]; then
+	shift
+	PKGS="$PKGS $BENCH_PKGS"
+fi
 PKGS="$PKGS $*"
 missing=""
 for p in $PKGS; do

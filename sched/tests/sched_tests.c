@@ -406,3 +406,63 @@ KTEST(sched_go_panic_ends_goroutine)
 	KTEST_ASSERT_EQ(st.panicked, 1);
 	KTEST_ASSERT_EQ(after_panic, 0);
 }
+
+/* --- GOMAXPROCS --- */
+
+static void idle_main(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 100; i++)
+		go_yield();
+}
+
+KTEST(sched_gomaxprocs)
+{
+	KTEST_ASSERT_EQ(go_main(idle_main, 0), GO_OK);
+	long want = cmdline_num("gomaxprocs");
+	if (want <= 0 || want > (long)ncpus_online)
+		want = ncpus_online;
+	KTEST_ASSERT_EQ(go_nprocs(), want);
+}
+
+/* --- out of memory: a clean GO_ENOMEM, then everything still works --- */
+
+static volatile uint32_t oom_spawned;
+static volatile int oom_result;
+static struct chan *oom_gate;
+
+static void oom_parked(void *arg)
+{
+	(void)arg;
+	chan_recv(oom_gate, NULL);
+}
+
+static void oom_main(void *arg)
+{
+	(void)arg;
+	int r;
+	while ((r = go(oom_parked, 0)) == GO_OK) {
+		oom_spawned++;
+		if (oom_spawned % 1024 == 0)
+			go_yield();
+	}
+	oom_result = r;
+	chan_close(oom_gate);   /* every parked goroutine wakes and ends */
+}
+
+/* Uses up all memory for goroutines (the units are kept for reuse), so it
+ * runs alone: tests/boot.sh boots it by name. */
+KTEST(solo_spawn_until_enomem)
+{
+	oom_spawned = 0;
+	oom_result = 0;
+	oom_gate = chan_make(1, 0);
+	KTEST_ASSERT(oom_gate != 0);
+	KTEST_ASSERT_EQ(go_main(oom_main, 0), GO_OK);
+	KTEST_ASSERT_EQ(oom_result, GO_ENOMEM);
+	KTEST_ASSERT(oom_spawned > 1000);
+	/* The runtime still works, reusing the goroutines it has. */
+	hello_ran = 0;
+	KTEST_ASSERT_EQ(go_main(hello_main, (void *)9), GO_OK);
+	KTEST_ASSERT_EQ(hello_ran, 9);
+}

@@ -1,0 +1,206 @@
+#!/bin/sh
+# bench.sh - `make bench`: run Spindle's in-kernel goroutine benchmarks and
+# the same workloads on the host (Go runtime, Linux pthreads), then print
+# one table, write build/bench/results.json, meta.json, summary.md and draw
+# build/bench/chart.svg and chart.png. Benchmarks are not tests: the exit
+# status never depends on a measured speed; goals are printed for
+# information. See docs/benchmarks.md.
+#
+# Environment: BUILD (build), BENCH_SMP (guest CPUs, default min(host CPUs, 2)),
+# BENCH_MEM (guest RAM for the memory boot, default 4G), BENCH_PEERS (default
+# "go pthread"; empty to skip the host peers), QEMU (qemu-system-x86_64).
+set -u
+
+BUILD=${BUILD:-build}
+OUT=$BUILD/bench
+QEMU=${QEMU:-qemu-system-x86_64}
+KERNEL=$BUILD/kernel.elf
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+BENCH_PEERS=${BENCH_PEERS-go pthread}
+mkdir -p "$OUT"
+rm -f "$OUT"/*.log "$OUT"/records.txt "$OUT"/results.json "$OUT"/meta.json \
+	"$OUT"/summary.md "$OUT"/chart.svg "$OUT"/chart.png "$OUT"/chart.dat
+T_START=$(date +%s)
+
+say() { echo "bench: $*"; }
+
+# --- packages: golang-go and gnuplot-nox (tools/deps.sh --bench) ---------
+if ! command -v go >/dev/null 2>&1 || ! command -v gnuplot >/dev/null 2>&1; then
+	if ! "$HERE/tools/deps.sh" --bench; then
+		say "could not install golang-go/gnuplot-nox (see above); the parts that need them are skipped"
+	fi
+fi
+
+[ -f "$KERNEL" ] || { say "no $KERNEL: run 'make bench' (it builds the kernel first)"; exit 1; }
+
+# --- accelerator: KVM when /dev/kvm is usable, TCG otherwise -------------
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	ACCEL="-accel kvm -accel tcg" CPU=host REQ_ACCEL=kvm
+else
+	ACCEL="-accel tcg" CPU=max REQ_ACCEL=tcg
+fi
+NPROC=$(nproc 2>/dev/null || echo 1)
+SMP=${BENCH_SMP:-$([ "$NPROC" -ge 2 ] && echo 2 || echo 1)}
+MEM=${BENCH_MEM:-4G}
+# The guest touches all of its RAM in max_tasks: do not ask for more than the host has.
+avail_mib=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo 2>/dev/null)
+mem_mib=$(echo "$MEM" | awk '/[Gg]$/ { print int($0) * 1024; next } /[Mm]$/ { print int($0); next } { print int($0) }')
+if [ -n "$avail_mib" ] && [ "$mem_mib" -gt 0 ] && [ "$avail_mib" -lt $((mem_mib + 512)) ]; then
+	new=$(( (avail_mib - 512) / 2 ))
+	[ "$new" -lt 256 ] && new=256
+	say "only ${avail_mib} MiB available on the host: memory boot uses ${new}M instead of $MEM (the 4 GiB goal cannot be checked)"
+	MEM=${new}M
+fi
+say "accelerator: $REQ_ACCEL (-cpu $CPU), guest CPUs: $SMP, memory boot: -m $MEM"
+[ "$REQ_ACCEL" = tcg ] && say "no usable /dev/kvm: TCG emulation; these numbers are not comparable to the goals (set for KVM)"
+
+# boot NAME TIMEOUT MEM CMDLINE: the serial log goes to $OUT/spindle-NAME.log.
+boot() {
+	name=$1 tmo=$2 mem=$3 cmdline=$4
+	log=$OUT/spindle-$name.log
+	t0=$(date +%s)
+	# shellcheck disable=SC2086
+	timeout --foreground -k 5 "$tmo" $QEMU $ACCEL -cpu "$CPU" -smp "$SMP" -m "$mem" \
+		-nographic -no-reboot -serial mon:stdio -display none -net none \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		-kernel "$KERNEL" -append "console=serial $cmdline" </dev/null >"$log" 2>&1
+	rc=$?
+	if [ "$rc" -eq 1 ] && [ "$CPU" = host ] && grep -q "requires KVM" "$log"; then
+		say "KVM could not be used after all: falling back to TCG (-cpu max)"
+		ACCEL="-accel tcg" CPU=max REQ_ACCEL=tcg
+		boot "$@"
+		return
+	fi
+	case $rc in
+	33) say "boot '$name' done in $(( $(date +%s) - t0 )) s (log: $log)" ;;
+	124) say "boot '$name' TIMED OUT after $tmo s: its missing results are skipped (log: $log)" ;;
+	*) say "boot '$name' ended with QEMU status $rc (33 expected): see $log"; tail -n 5 "$log" | tr -d '\r' ;;
+	esac
+	grep -aq "^BENCHDONE" "$log" || say "boot '$name' did not finish its benchmarks"
+}
+
+# Memory first (bytes_per_task must be the first runtime in its boot),
+# then the all-Ps workloads, max_tasks last; then a one-P boot.
+boot mem 420 "$MEM" "bench=bytes_per_task,spawn_exit,chan_cross,max_tasks"
+boot onep 180 512M "gomaxprocs=1 bench=switch,chan_same"
+
+# --- host peers ------------------------------------------------------------
+for peer in $BENCH_PEERS; do
+	case $peer in
+	go)
+		if ! command -v go >/dev/null 2>&1; then
+			say "go not found (Debian package golang-go): the Go peer is SKIPPED"
+			continue
+		fi
+		gobin=$OUT/gobench
+		if ! env GOCACHE="$PWD/$OUT/go/cache" GOPATH="$PWD/$OUT/go/path" \
+			GOMODCACHE="$PWD/$OUT/go/path/pkg/mod" GO111MODULE=off GOPROXY=off \
+			GOFLAGS= GOENV=off CGO_ENABLED=0 \
+			go build -o "$gobin" "$HERE/bench/peers/go/bench.go" >"$OUT/go-build.log" 2>&1; then
+			say "the Go peer did not build (see $OUT/go-build.log): SKIPPED"
+			continue
+		fi
+		timeout -k 5 300 "$gobin" -procs "$SMP" >"$OUT/go.log" 2>&1 ||
+			say "the Go peer failed or timed out (status $?): see $OUT/go.log"
+		say "Go peer done ($(go version | awk '{ print $3 }'), log: $OUT/go.log)"
+		;;
+	pthread)
+		pbin=$OUT/pthreadbench
+		if ! gcc -O2 -Wall -pthread -o "$pbin" "$HERE/bench/peers/pthread/bench.c" >"$OUT/pthread-build.log" 2>&1; then
+			say "the pthread peer did not build (see $OUT/pthread-build.log): SKIPPED"
+			continue
+		fi
+		timeout -k 5 300 "$pbin" "$SMP" >"$OUT/pthread.log" 2>&1 ||
+			say "the pthread peer failed or timed out (status $?): see $OUT/pthread.log"
+		say "pthread peer done (log: $OUT/pthread.log)"
+		;;
+	*) say "unknown peer '$peer' in BENCH_PEERS" ;;
+	esac
+done
+
+# --- results ----------------------------------------------------------------
+cat "$OUT"/spindle-*.log "$OUT"/go.log "$OUT"/pthread.log 2>/dev/null | tr -d '\r' |
+	grep -a -E '^BENCH(INFO|SKIP)? ' >"$OUT/records.txt"
+
+hv=$(awk '$1 == "BENCHINFO" && $3 == "hypervisor" { print $4; exit }' "$OUT/records.txt")
+case $hv in
+KVMKVMKVM*) ACCEL_USED=kvm ;;
+TCGTCGTCG*) ACCEL_USED=tcg ;;
+*) ACCEL_USED=$REQ_ACCEL ;;
+esac
+jstr() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g'; }
+cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
+guest_mib=$(awk '$1 == "BENCHINFO" && $2 == "spindle-g" && $3 == "max_tasks_guest_ram_mib" { print int($4); exit }' "$OUT/records.txt")
+
+qemu_ver=$($QEMU --version 2>/dev/null | head -n 1)
+go_ver=$(command -v go >/dev/null 2>&1 && go version 2>/dev/null)
+commit=$(git -C "$HERE" rev-parse --short HEAD 2>/dev/null)
+[ -n "$(git -C "$HERE" status --porcelain 2>/dev/null)" ] && commit="$commit (with uncommitted changes)"
+DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+
+awk -v accel="$ACCEL_USED" -v date="$DATE" -v guest_mib="${guest_mib:-0}" -v cpu="$cpu_model" \
+	-v out="$OUT" -f "$HERE/bench/report.awk" "$OUT/records.txt"
+
+{
+	echo "{"
+	echo "  \"accelerator\": \"$ACCEL_USED\","
+	echo "  \"accelerator_requested\": \"$REQ_ACCEL\","
+	echo "  \"guest_hypervisor_signature\": \"$(jstr "$hv")\","
+	echo "  \"qemu_cpu\": \"$CPU\","
+	echo "  \"guest_cpus\": $SMP,"
+	echo "  \"memory_boot_ram\": \"$MEM\","
+	echo "  \"host_cpu_model\": \"$(jstr "$cpu_model")\","
+	echo "  \"host_cpus\": $NPROC,"
+	echo "  \"date\": \"$DATE\","
+	echo "  \"commit\": \"$(jstr "$commit")\","
+	echo "  \"qemu\": \"$(jstr "$qemu_ver")\","
+	echo "  \"go\": \"$(jstr "$go_ver")\","
+	echo "  \"gcc\": \"$(jstr "$(gcc -dumpfullversion 2>/dev/null)")\","
+	echo "  \"info\": ["
+	# One entry per BENCHINFO line, with the log it came from (each boot
+	# reports its own CPUs, gomaxprocs and RAM).
+	for f in "$OUT"/spindle-*.log "$OUT"/go.log "$OUT"/pthread.log; do
+		[ -f "$f" ] || continue
+		# shellcheck disable=SC2094 # reads $f, writes meta.json
+		tr -d '\r' <"$f" | awk -v src="$(basename "$f" .log)" '$1 == "BENCHINFO" {
+			v = $4; if (v !~ /^-?[0-9.]+$/) v = "\"" v "\""
+			printf "    {\"source\": \"%s\", \"system\": \"%s\", \"key\": \"%s\", \"value\": %s, \"unit\": \"%s\"},\n", src, $2, $3, v, $5 }'
+	done | sed '$ s/},$/}/'
+	echo "  ],"
+	echo "  \"skipped\": ["
+	awk '$1 == "BENCHSKIP" { why = ""; for (i = 4; i <= NF; i++) why = why (i > 4 ? " " : "") $i;
+		gsub(/\\/, "\\\\", why); gsub(/"/, "\\\"", why);
+		printf "%s    {\"system\": \"%s\", \"metric\": \"%s\", \"why\": \"%s\"}", sep, $2, $3, why; sep = ",\n" }
+		END { if (sep) printf "\n" }' "$OUT/records.txt"
+	echo "  ]"
+	echo "}"
+} >"$OUT/meta.json"
+
+# --- chart ------------------------------------------------------------------
+if ! command -v gnuplot >/dev/null 2>&1; then
+	say "gnuplot not found (Debian package gnuplot-nox): chart SKIPPED"
+elif [ ! -s "$OUT/chart.dat" ]; then
+	say "no results to chart"
+else
+	ncols=$(head -n 1 "$OUT/chart.dat" | awk '{ print NF }')
+	title="Spindle benchmarks ($ACCEL_USED, $DATE) - lower is better except max_tasks*"
+	for term in svg png; do
+		case $term in
+		svg) tline="set terminal svg size 1100,600 dynamic font 'Sans,11'" ;;
+		png)
+			if gnuplot -e 'set terminal' 2>/dev/null | grep -q pngcairo; then
+				tline="set terminal pngcairo size 1100,600 font 'Sans,10'"
+			else
+				tline="set terminal png size 1100,600"
+			fi ;;
+		esac
+		if ! gnuplot -e "$tline; set output '$OUT/chart.$term'; ncols=$ncols; charttitle='$title'; datafile='$OUT/chart.dat'" \
+			"$HERE/bench/chart.gp" >"$OUT/gnuplot.log" 2>&1; then
+			say "gnuplot failed for chart.$term (see $OUT/gnuplot.log)"
+		fi
+	done
+	[ -s "$OUT/chart.svg" ] && say "chart: $OUT/chart.svg $OUT/chart.png"
+fi
+
+say "results: $OUT/results.json, $OUT/meta.json, $OUT/summary.md (total $(( $(date +%s) - T_START )) s)"
+exit 0
