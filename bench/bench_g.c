@@ -15,7 +15,6 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 
-size_t gunit_size(void);   /* sched/stack.c: bytes per goroutine (G + stack) */
 
 #define FAILED UINT64_MAX
 
@@ -351,9 +350,9 @@ void bench_bytes_per_task(void)
 		chan_free(park_c);    /* the runtime is gone: no goroutine uses it now */
 		park_c = NULL;
 	}
-	bench_info("gunit_size", (uint64_t)gunit_size() * 1000, "bytes");
-	kprintf("bench: gunit_size() = %lu bytes (G header + stack, computed)\n",
-		(unsigned long)gunit_size());
+	bench_info("gunit_size", (uint64_t)go_bytes_per_goroutine() * 1000, "bytes");
+	kprintf("bench: go_bytes_per_goroutine() = %lu bytes (G header + stack, computed)\n",
+		(unsigned long)go_bytes_per_goroutine());
 	if (why_not || !bpt_tasks) {
 		bench_skip("bytes_per_task", why_not ? why_not : "nothing measured");
 		return;

@@ -142,5 +142,8 @@ void go_stats(struct go_stats *out);  /* any context */
 /* Per-P counters of the running (or last) runtime, for tests and benches. */
 uint64_t go_p_executed(unsigned p);   /* Gs started on P p */
 unsigned go_nprocs(void);             /* GOMAXPROCS of the running runtime */
+/* Bytes one goroutine costs: its struct g (rounded to a cache line) plus its
+ * stack. Any context. */
+size_t go_bytes_per_goroutine(void);
 
 #endif

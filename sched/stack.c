@@ -16,6 +16,7 @@
 #include "sched/sched.h"
 #include "kernel/mm.h"
 #include "kernel/panic.h"
+#include "kernel/cmdline.h"
 
 #define GUNIT_HEADER  ((sizeof(struct g) + 63) & ~63UL)
 #define CHUNK_PAGES   64     /* 256 KiB of units at a time */
@@ -27,6 +28,11 @@ static uint64_t chunk_bytes_total;
 size_t gunit_size(void)
 {
 	return GUNIT_HEADER + sched.gstack_size;
+}
+
+size_t go_bytes_per_goroutine(void)
+{
+	return GUNIT_HEADER + ((size_t)cmdline_num("gstack") & ~15UL);
 }
 
 uint64_t gmemory_bytes(void)
