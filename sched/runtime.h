@@ -57,6 +57,15 @@ int go_main(void (*fn)(void *), void *arg);
 /* End the goroutine with a Go-style panic message and backtrace. */
 _Noreturn void go_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The M:N bridge: make a blocking kernel call from a goroutine. fn(arg)
+ * runs on the M's own kernel-thread stack and may block that kernel thread
+ * (ksem_wait, kmutex_lock, kthread_sleep, kthread_device_wait: see
+ * kernel/thread.h). Meanwhile the M's P is handed to a spare M (Go's
+ * handoffp), so the other goroutines of that core keep running. When fn
+ * returns, the goroutine goes on on any free P, or through the global run
+ * queue. */
+void go_kernel_call(void (*fn)(void *), void *arg);
+
 /* Run fn(arg) on the M's system stack and come back (any stack use). */
 void go_systemstack(void (*fn)(void *), void *arg);
 /* printf for goroutines: formats and prints on the system stack. */
