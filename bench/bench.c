@@ -71,6 +71,18 @@ static void sort_u64(uint64_t *v, int n)
 		}
 }
 
+uint64_t bench_median(const struct bench_samples *s)
+{
+	if (s->n <= 0)
+		return 0;
+	uint64_t v[BENCH_MAXREPS];
+	memcpy(v, s->v, sizeof v);
+	sort_u64(v, s->n);
+	if (s->n % 2 == 0)
+		return (v[s->n / 2 - 1] + v[s->n / 2]) / 2;
+	return v[s->n / 2];
+}
+
 /* "12.345" from thousandths. */
 static const char *milli_str(char *buf, size_t size, uint64_t milli)
 {

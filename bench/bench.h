@@ -55,6 +55,9 @@ uint64_t bench_target_ticks(void);
  * lasts about the target; n rounded up to a multiple of `step`. */
 uint64_t bench_scale_n(uint64_t n, uint64_t ticks, uint64_t step, uint64_t max);
 
+/* The median of s (thousandths of its unit), 0 without samples. */
+uint64_t bench_median(const struct bench_samples *s);
+
 /* Free physical pages when bench_run started (before any benchmark). */
 extern size_t bench_free_pages_at_start;
 /* True once a benchmark ran a runtime in this boot. */
@@ -67,5 +70,16 @@ void bench_chan_same(void);
 void bench_chan_cross(void);
 void bench_bytes_per_task(void);
 void bench_max_tasks(void);
+
+/* The same measurements without any output, for the showcase
+ * (kernel/showcase.c). Kernel context, boot CPU. Each returns NULL, or why
+ * nothing was measured. ns results are medians in thousandths of a ns. */
+const char *bench_g_spawn_exit(uint64_t *milli_ns);
+const char *bench_g_switch(uint64_t *milli_ns);     /* needs a runtime with one P */
+/* Physical bytes taken by *tasks parked goroutines (see bench_bytes_per_task). */
+const char *bench_g_bytes_per_task(uint64_t *bytes, uint64_t *tasks);
+/* Parked goroutines spawned until GO_ENOMEM; *ms: how long the spawning took.
+ * Leaves the memory with the runtime's free lists: last in a boot. */
+const char *bench_g_max_tasks(uint64_t *count, uint64_t *ms);
 
 #endif

@@ -212,7 +212,8 @@ static void rtt_main(void *arg)
 		return;
 	}
 	go_wg_add(&pong_wg, 1);
-	if (go(ponger, NULL) != GO_OK) {
+	/* Cross-core: the ponger is pinned to P1 and this pinger to P0. */
+	if ((track_cpu ? go_on(1, ponger, NULL) : go(ponger, NULL)) != GO_OK) {
 		why_not = "go() failed";
 		return;
 	}
@@ -233,6 +234,14 @@ static void rtt_same_main(void *arg)
 	rtt_main(arg);
 }
 
+static struct go_waitgroup pinger_wg = GO_WAITGROUP_INIT;
+
+static void rtt_pinger(void *arg)
+{
+	rtt_main(arg);
+	go_wg_done(&pinger_wg);
+}
+
 static void rtt_cross_main(void *arg)
 {
 	if (go_nprocs() < 2) {
@@ -240,7 +249,12 @@ static void rtt_cross_main(void *arg)
 		return;
 	}
 	track_cpu = true;
-	rtt_main(arg);
+	go_wg_add(&pinger_wg, 1);
+	if (go_on(0, rtt_pinger, arg) != GO_OK) {
+		why_not = "go_on() failed";
+		return;
+	}
+	go_wg_wait(&pinger_wg);
 }
 
 void bench_chan_same(void)
@@ -256,8 +270,8 @@ void bench_chan_cross(void)
 	rtt_cross = rtt_total = 0;
 	run_main(rtt_cross_main);
 	report_ns("chan_rtt_cross_core_ns", "per round trip: %lu ping-pongs on unbuffered "
-		  "channels, two goroutines in a runtime with >= 2 Ps (the scheduler places "
-		  "them; see the cross-core share)");
+		  "channels, pinger pinned to P0 and ponger to P1 (go_on), so every round "
+		  "trip crosses cores (see the cross-core share)");
 	if (!why_not && rtt_total) {
 		uint64_t share = rtt_cross * 100000 / rtt_total;
 		bench_info("chan_rtt_cross_core_share", share, "%");
@@ -432,4 +446,58 @@ void bench_max_tasks(void)
 	bench_info("max_tasks_ram_used_mib", used * 1000 / (1 << 20), "MiB");
 	bench_info("max_tasks_free_left_mib", (uint64_t)mt_free_end * 1000 / 256, "MiB");
 	bench_info("max_tasks_spawn_ms", bench_milli_ns(mt_ticks, 1) / 1000000, "ms");
+}
+
+/* --- the same measurements, without output, for the showcase --- */
+
+const char *bench_g_spawn_exit(uint64_t *milli_ns)
+{
+	run_main(spawn_main);
+	if (why_not)
+		return why_not;
+	*milli_ns = bench_median(&samples);
+	return samples.n ? NULL : "no samples";
+}
+
+const char *bench_g_switch(uint64_t *milli_ns)
+{
+	run_main(switch_main);
+	if (why_not)
+		return why_not;
+	*milli_ns = bench_median(&samples);
+	return samples.n ? NULL : "no samples";
+}
+
+const char *bench_g_bytes_per_task(uint64_t *bytes, uint64_t *tasks)
+{
+	bpt_bytes = bpt_tasks = 0;
+	run_main(bpt_main);
+	if (park_c) {
+		chan_free(park_c);
+		park_c = NULL;
+	}
+	if (why_not)
+		return why_not;
+	if (!bpt_tasks)
+		return "nothing measured";
+	*bytes = bpt_bytes;
+	*tasks = bpt_tasks;
+	return NULL;
+}
+
+const char *bench_g_max_tasks(uint64_t *count, uint64_t *ms)
+{
+	mt_count = 0;
+	run_main(mt_main);
+	if (park_c) {
+		chan_free(park_c);
+		park_c = NULL;
+	}
+	if (why_not)
+		return why_not;
+	if (!mt_count)
+		return "nothing spawned";
+	*count = mt_count;
+	*ms = bench_milli_ns(mt_ticks, 1) / 1000000000;
+	return NULL;
 }

@@ -19,6 +19,7 @@
 #include "kernel/ktest.h"
 #include "kernel/mm.h"
 #include "kernel/panic.h"
+#include "kernel/thread.h"
 #include "kernel/time.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/cpu_init.h"
@@ -47,7 +48,9 @@ void sched_tick(struct trap_frame *tf); /* sched/preempt.c: may not return */
 static void timer_irq(struct trap_frame *tf)
 {
 	this_cpu()->timer_ticks++;
+	kthread_tick_timers();  /* kernel/thread.c: wake sleepers, before sched_tick may switch */
 	sched_tick(tf);
+	kthread_tick(tf);  /* kernel/thread.c: may switch threads and not return */
 	lapic_eoi();
 }
 
@@ -122,6 +125,7 @@ void boot_main(uint64_t info_phys, uint32_t path)
 	irq_enable();
 	lapic_timer_start(timer_hz);
 	smp_boot(&boot_info);
+	kthreads_start();  /* from here on this is thread "kmain" */
 	uint64_t ns = time_ns();
 	kprintf("smp: %u of %u Ms online, %lu.%03lu ms from kernel entry\n", ncpus_online, ncpus,
 		(unsigned long)(ns / 1000000), (unsigned long)(ns / 1000 % 1000));
@@ -153,7 +157,9 @@ _Noreturn void kernel_idle(void)
 	struct cpu *c = this_cpu();
 	for (;;) {
 		irq_disable();
-		if (!smp_run_pending_call(c))
+		if (smp_run_pending_call(c))
+			continue;
+		if (!kthread_idle_switch())  /* this loop is the CPU's idle thread */
 			irq_enable_and_halt();
 	}
 }

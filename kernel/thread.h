@@ -157,6 +157,9 @@ void ksem_post(struct ksem *s);     /* any context, interrupts included */
 /* The timer interrupt's hook (arch calls it on every tick): may switch. */
 struct trap_frame;
 void kthread_tick(struct trap_frame *tf);
+/* Added: the tick's timer part (sleepers, device completions), called by
+ * the timer interrupt before sched_tick, which may not return. */
+void kthread_tick_timers(void);
 
 /* Statistics for tests and the showcase. */
 struct kthread_stats {
@@ -198,6 +201,10 @@ size_t kthread_set_budget(size_t bytes);
  * thread of this CPU (or one stolen from a busy CPU); returns false when
  * there is nothing and the caller may halt (a wakeup then sends an IPI). */
 bool kthread_idle_switch(void);
+
+/* Whether a thread is ready on this CPU's run queue (for the goroutine
+ * runtime's M: yield to it instead of halting). Any context. */
+bool kthread_cpu_has_ready(void);
 
 #define KTHREAD_EXIT_OVERFLOW (-1)  /* exit status of a thread killed by its guard page */
 

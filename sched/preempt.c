@@ -29,6 +29,7 @@
 #include "arch/x86_64/trap.h"
 #include "kernel/mm.h"
 #include "kernel/time.h"
+#include "kernel/thread.h"
 
 #define SWITCH_CONTEXT_WORDS 8   /* r15 r14 r13 r12 rbx rbp ret pad */
 
@@ -96,6 +97,10 @@ static bool preemptible(struct m *mp, struct g *gp, const struct trap_frame *tf)
 	uint64_t due = mp->p->timer0;
 	if (due && due <= now_ns())
 		return true;   /* a timer of this P is due: let the scheduler run it */
+	/* A kernel thread (e.g. an M back from a blocking kernel call) waits
+	 * for this CPU: the scheduler yields to it (integer-only code). */
+	if (kthread_cpu_has_ready())
+		return true;
 	return rdtsc() - mp->curg_since >= preempt_tsc_slice;
 }
 
@@ -120,7 +125,7 @@ static _Noreturn void preempt(struct m *mp, struct g *gp, struct trap_frame *tf,
 	cas_gstatus(gp, G_RUNNING, G_RUNNABLE);
 	__atomic_fetch_add(&sched.preemptions, 1, __ATOMIC_RELAXED);
 	mp->locks++;
-	runq_put(mp->p, gp, false);
+	ready_put(mp->p, gp, false);
 	mp->locks--;
 	lapic_eoi();
 	preempt_enter_scheduler(this_cpu()->g0_sp);

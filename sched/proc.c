@@ -77,6 +77,7 @@
 #include "kernel/mm.h"
 #include "kernel/panic.h"
 #include "kernel/time.h"
+#include "kernel/thread.h"
 
 #define STEAL_ROUNDS 4
 
@@ -85,7 +86,7 @@ struct sched sched = {
 	.gfree_lock = SPINLOCK_INIT("gfree"),
 	.allglock = SPINLOCK_INIT("allg"),
 };
-struct m ms[MAX_CPUS];
+struct m ms[MAX_MS];
 struct p ps[MAX_PROCS];
 
 const char *const waitreason_names[WAIT_REASONS] = {
@@ -109,8 +110,12 @@ static const char *const gstatus_names[] = {
 
 extern uint64_t preempt_tsc_slice;
 size_t gunit_size(void);
-void m_enter(struct m *mp, uint64_t *exit_sp);
 static void check_deadlock(void);
+/* sched/bridge.c */
+bool ms_start(void);
+void ms_join_all(void);
+void m_become_spare(struct m *mp);
+void ms_wake_spares(void);
 
 /* --- small pieces --- */
 
@@ -193,9 +198,20 @@ void wakep(void)
 	}
 }
 
+/* Wake pp's M if it is halted (work arrived in pp's inbox). */
+void wake_p(struct p *pp)
+{
+	struct m *mp = pp->m;
+	bool halted = true;
+	if (mp && mp != getm() &&
+	    __atomic_compare_exchange_n(&mp->halted, &halted, false, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_RELAXED))
+		lapic_send_ipi(mp->cpu->apic_id, VEC_IPI_WAKE);
+}
+
 /* --- making Gs --- */
 
-static int newproc(struct p *pp, void (*fn)(void *), void *arg, uint8_t flags)
+static int newproc(struct p *pp, void (*fn)(void *), void *arg, uint8_t flags, int pin)
 {
 	struct g *gp = galloc(pp);
 	if (!gp)
@@ -209,6 +225,7 @@ static int newproc(struct p *pp, void (*fn)(void *), void *arg, uint8_t flags)
 	gp->fn = fn;
 	gp->arg = arg;
 	gp->flags = flags;
+	gp->pin = (int16_t)pin;
 	gp->param = NULL;
 	gp->waiting = NULL;
 	gp->preempted = 0;
@@ -217,16 +234,24 @@ static int newproc(struct p *pp, void (*fn)(void *), void *arg, uint8_t flags)
 	gp->goid = __atomic_add_fetch(&sched.goidgen, 1, __ATOMIC_RELAXED);
 	gp->status = G_RUNNABLE;
 	__atomic_fetch_add(&sched.spawned, 1, __ATOMIC_RELAXED);
-	runq_put(pp, gp, true);
+	ready_put(pp, gp, true);
 	return GO_OK;
 }
 
 int go(void (*fn)(void *), void *arg)
 {
 	struct m *mp = acquirem();
-	int r = newproc(mp->p, fn, arg, 0);
+	int r = newproc(mp->p, fn, arg, 0, -1);
 	if (r == GO_OK)
 		wakep();
+	releasem(mp);
+	return r;
+}
+
+int go_on(unsigned p, void (*fn)(void *), void *arg)
+{
+	struct m *mp = acquirem();
+	int r = newproc(mp->p, fn, arg, 0, (int)(p % sched.nprocs));
 	releasem(mp);
 	return r;
 }
@@ -245,16 +270,14 @@ static void gosched_m(struct g *gp)
 	gp->m = NULL;
 	mp->curg = NULL;
 	cas_gstatus(gp, G_RUNNING, G_RUNNABLE);
-	rt_lock(&sched.lock);
-	globrunq_put(gp);
-	rt_unlock(&sched.lock);
+	ready_put_global(gp);
 	schedule();
 }
 
 /* On the new G's stack, interrupts off: the yielder is off its stack now. */
 static void yield_requeue(void *arg)
 {
-	runq_put(getp(), arg, false);
+	ready_put(getp(), arg, false);
 }
 
 void go_yield(void)
@@ -264,7 +287,7 @@ void go_yield(void)
 	struct p *pp = mp->p;
 	struct g *gp = mp->curg;
 	struct g *next = NULL;
-	if (++pp->schedtick % GLOBAL_RUNQ_EVERY != 0 || sched.runqsize == 0)
+	if ((++pp->schedtick % GLOBAL_RUNQ_EVERY != 0 || sched.runqsize == 0) && !pp->ninbox)
 		next = runq_get(pp);
 	if (!next) {
 		/* Nothing local (or time to look at the global queue): the
@@ -327,13 +350,11 @@ void goready(struct g *gp)
 	gp->waitreason = WAIT_NONE;
 	if (mp && mp->p) {
 		mp->locks++;
-		runq_put(mp->p, gp, true);
+		ready_put(mp->p, gp, true);
 		wakep();
 		mp->locks--;
 	} else {
-		rt_lock(&sched.lock);
-		globrunq_put(gp);
-		rt_unlock(&sched.lock);
+		ready_put_global(gp);
 		wakep();
 	}
 }
@@ -343,9 +364,10 @@ void goready(struct g *gp)
 /* Wake every halted M (the runtime is stopping). */
 static void wake_all_ms(struct m *self)
 {
-	for (uint32_t i = 0; i < sched.nms; i++)
-		if (&ms[i] != self && ms[i].halted)
+	for (uint32_t i = 0; i < MAX_MS; i++)
+		if (&ms[i] != self && ms[i].in_use && ms[i].halted)
 			lapic_send_ipi(ms[i].cpu->apic_id, VEC_IPI_WAKE);
+	ms_wake_spares();
 }
 
 static void gdestroy(struct g *gp)
@@ -417,15 +439,17 @@ static void idle_halt(struct m *mp, struct p *pp)
 	}
 	/* A G made runnable after our last look sees halted == true and
 	 * sends an IPI, which stays pending until the sti below. */
-	if (!sched.stopping && !(pp && any_work())) {
+	if (!sched.stopping && !(pp && any_work()) && !kthread_cpu_has_ready()) {
 		uint64_t t0 = time_ns();
 		irq_enable_and_halt();
 		irq_disable();
 		if (pp)
 			pp->idle_ns += time_ns() - t0;
 	}
-	if (pp)
+	if (pp) {
+		__atomic_fetch_add(&sched.idle_gen, 1, __ATOMIC_SEQ_CST);
 		__atomic_fetch_sub(&sched.nmhalted, 1, __ATOMIC_SEQ_CST);
+	}
 	__atomic_store_n(&mp->halted, false, __ATOMIC_SEQ_CST);
 	irq_enable();
 }
@@ -474,9 +498,11 @@ _Noreturn void schedule(void)
 			m_stop(mp);
 		struct p *pp = mp->p;
 		if (!pp) {
-			idle_halt(mp, NULL);
+			m_become_spare(mp);   /* until handed a P, or the stop */
 			continue;
 		}
+		if (kthread_cpu_has_ready())
+			kthread_yield();      /* a kernel thread waits for this CPU (1:1 side) */
 		if (pp->ntimers)
 			timers_run(pp, time_ns());
 		if (mp->id == 0)
@@ -487,6 +513,8 @@ _Noreturn void schedule(void)
 			gp = globrunq_get(pp, 1);
 			rt_unlock(&sched.lock);
 		}
+		if (!gp)
+			gp = inbox_get(pp);
 		if (!gp)
 			gp = runq_get(pp);
 		if (!gp)
@@ -503,15 +531,21 @@ _Noreturn void schedule(void)
  * nobody waits on the kernel, nothing can ever run again. */
 static void check_deadlock(void)
 {
+	/* An M counted as halted may be on its way out with work it just
+	 * found: the look is only trusted if no M left idle_halt meanwhile. */
+	uint64_t gen = __atomic_load_n(&sched.idle_gen, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&sched.nmhalted, __ATOMIC_SEQ_CST) < sched.nprocs)
 		return;
 	rt_lock(&sched.lock);
 	bool dead = !sched.stopping && sched.nmhalted >= sched.nprocs && !any_work() &&
 		    __atomic_load_n(&sched.timers_pending, __ATOMIC_SEQ_CST) == 0 &&
 		    __atomic_load_n(&sched.nkernelwait, __ATOMIC_SEQ_CST) == 0;
-	for (uint32_t i = 0; dead && i < sched.nms; i++)
-		if (ms[i].curg)
+	for (uint32_t i = 0; dead && i < MAX_MS; i++)
+		if (ms[i].in_use && ms[i].curg)
 			dead = false;
+	if (dead && (__atomic_load_n(&sched.idle_gen, __ATOMIC_SEQ_CST) != gen ||
+		     sched.nmhalted < sched.nprocs))
+		dead = false;
 	if (dead) {
 		sched.exit_code = GO_DEADLOCK;
 		sched.stopping = true;
@@ -602,6 +636,7 @@ void go_stats(struct go_stats *out)
 	out->panicked = sched.panicked;
 	out->stack_overflows = sched.overflows;
 	out->preemptions = sched.preemptions;
+	out->handoffs = sched.handoffs;
 	out->steals = out->stolen_gs = 0;
 	for (uint32_t i = 0; i < MAX_PROCS; i++) {
 		out->steals += ps[i].steals;
@@ -719,31 +754,16 @@ static void wake_ipi(struct trap_frame *tf)
 	lapic_eoi();
 }
 
-static void m_start(void *unused)
+static unsigned maxprocs_override;
+
+void go_set_maxprocs(unsigned n)
 {
-	(void)unused;
-	struct cpu *c = this_cpu();
-	struct m *mp = &ms[c->id];
-	if (c->id >= sched.nms)
-		return;
-	mp->id = c->id;
-	mp->cpu = c;
-	mp->curg = NULL;
-	mp->locks = 0;
-	mp->spinning = false;
-	mp->halted = false;
-	mp->fastrand = (uint32_t)(rdtsc() * 2654435761u) | 1;
-	mp->p = c->id < sched.nprocs ? &ps[c->id] : NULL;
-	if (mp->p)
-		mp->p->m = mp;
-	c->sched = mp;
-	m_enter(mp, &mp->exit_sp);
-	c->sched = NULL;
+	maxprocs_override = n;
 }
 
 static void runtime_reset(void)
 {
-	long procs = cmdline_num("gomaxprocs");
+	long procs = maxprocs_override ? (long)maxprocs_override : cmdline_num("gomaxprocs");
 	sched.nms = ncpus_online;
 	sched.nprocs = procs > 0 && procs < (long)ncpus_online ? (uint32_t)procs : ncpus_online;
 	sched.gstack_size = (uint32_t)cmdline_num("gstack") & ~15u;
@@ -756,6 +776,8 @@ static void runtime_reset(void)
 	sched.goidgen = 0;
 	sched.spawned = sched.exited = sched.panicked = sched.overflows = sched.preemptions = 0;
 	sched.nkernelwait = 0;
+	sched.spare = NULL;
+	sched.handoffs = 0;
 	gstack_reset();
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
 		struct p *pp = &ps[i];
@@ -765,6 +787,9 @@ static void runtime_reset(void)
 		pp->schedtick = 0;
 		pp->runqhead = pp->runqtail = 0;
 		pp->runnext = NULL;
+		pp->inbox_lock = (struct spinlock)SPINLOCK_INIT("inbox");
+		pp->inbox.head = pp->inbox.tail = NULL;
+		pp->ninbox = 0;
 		pp->executed = pp->steals = pp->stolen_gs = pp->idle_ns = pp->ticks = 0;
 	}
 	preempt_tsc_slice = PREEMPT_NS * tsc_hz / 1000000000ULL;
@@ -774,8 +799,15 @@ static void runtime_reset(void)
 int go_main(void (*fn)(void *), void *arg)
 {
 	runtime_reset();
-	if (newproc(&ps[0], fn, arg, G_FLAG_MAIN) != GO_OK)
+	if (newproc(&ps[0], fn, arg, G_FLAG_MAIN, -1) != GO_OK)
 		return GO_ENOMEM;
-	smp_call_all(m_start, NULL);
+	if (!ms_start()) {
+		kprintf("sched: cannot start a kernel thread per CPU for the Ms\n");
+		sched.stopping = true;
+		ms_wake_spares();
+		ms_join_all();
+		return GO_ENOMEM;
+	}
+	ms_join_all();   /* this kernel thread sleeps until every M has ended */
 	return sched.exit_code;
 }

@@ -170,6 +170,8 @@ uint32_t runq_len(struct p *pp)
 
 bool runq_empty(struct p *pp)
 {
+	if (__atomic_load_n(&pp->ninbox, __ATOMIC_ACQUIRE))
+		return false;
 	for (;;) {
 		uint32_t h = load_acq(&pp->runqhead);
 		uint32_t t = load_acq(&pp->runqtail);
@@ -211,4 +213,47 @@ struct g *globrunq_get(struct p *pp, int max)
 		store_rel(&pp->runqtail, t + 1);
 	}
 	return gp;
+}
+
+/* --- pinned goroutines (go_on) --- */
+
+static void inbox_put(struct g *gp)
+{
+	struct p *pp = &ps[gp->pin];
+	rt_lock(&pp->inbox_lock);
+	gqueue_push(&pp->inbox, gp);
+	__atomic_add_fetch(&pp->ninbox, 1, __ATOMIC_RELEASE);
+	rt_unlock(&pp->inbox_lock);
+	wake_p(pp);
+}
+
+struct g *inbox_get(struct p *pp)
+{
+	if (!__atomic_load_n(&pp->ninbox, __ATOMIC_ACQUIRE))
+		return NULL;
+	rt_lock(&pp->inbox_lock);
+	struct g *gp = gqueue_pop(&pp->inbox);
+	if (gp)
+		__atomic_sub_fetch(&pp->ninbox, 1, __ATOMIC_RELEASE);
+	rt_unlock(&pp->inbox_lock);
+	return gp;
+}
+
+void ready_put(struct p *pp, struct g *gp, bool next)
+{
+	if (gp->pin >= 0)
+		inbox_put(gp);
+	else
+		runq_put(pp, gp, next);
+}
+
+void ready_put_global(struct g *gp)
+{
+	if (gp->pin >= 0) {
+		inbox_put(gp);
+		return;
+	}
+	rt_lock(&sched.lock);
+	globrunq_put(gp);
+	rt_unlock(&sched.lock);
 }

@@ -45,6 +45,13 @@ struct g;
 
 /* Start fn(arg) as a new goroutine. GO_OK, or GO_ENOMEM (never a crash). */
 int go(void (*fn)(void *), void *arg);
+/* Kernel context, between go_main runs: GOMAXPROCS for the following runs
+ * (0 = back to gomaxprocs= or the CPU count). At most the CPUs online. */
+void go_set_maxprocs(unsigned n);
+/* Like go, but the goroutine only ever runs on P p (mod GOMAXPROCS): never
+ * stolen, never moved (like Go's LockOSThread, for a P). For benchmarks
+ * that need two goroutines on two cores. */
+int go_on(unsigned p, void (*fn)(void *), void *arg);
 /* Let other goroutines run; the caller stays runnable. */
 void go_yield(void);
 /* End the calling goroutine (returning from its function does the same). */
@@ -145,6 +152,7 @@ void go_schedtrace(void);
 struct go_stats {
 	uint64_t spawned, exited, panicked, stack_overflows, preemptions;
 	uint64_t steals, stolen_gs;   /* steal operations that got work, Gs moved */
+	uint64_t handoffs;            /* Ps handed to a spare M by go_kernel_call */
 	uint32_t live;                /* goroutines not yet exited */
 };
 void go_stats(struct go_stats *out);  /* any context */

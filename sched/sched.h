@@ -41,8 +41,11 @@
  *   G_RUNNING -> G_RUNNABLE         go_yield, preemption
  *   G_RUNNING -> G_WAITING          gopark (on g0)
  *   G_WAITING -> G_RUNNABLE         goready (by the waker)
- *   G_RUNNING -> G_DEAD             goexit (on g0); G_DEAD -> G_RUNNABLE on reuse */
-enum gstatus { G_IDLE = 0, G_RUNNABLE, G_RUNNING, G_WAITING, G_DEAD };
+ *   G_RUNNING -> G_DEAD             goexit (on g0); G_DEAD -> G_RUNNABLE on reuse
+ *   G_RUNNING -> G_SYSCALL          go_kernel_call: its M blocks in the kernel
+ *   G_SYSCALL -> G_RUNNING          the call returned and its M got a P back
+ *   G_SYSCALL -> G_RUNNABLE         the call returned, no P: global run queue */
+enum gstatus { G_IDLE = 0, G_RUNNABLE, G_RUNNING, G_WAITING, G_DEAD, G_SYSCALL };
 
 enum waitreason {
 	WAIT_NONE = 0,
@@ -82,6 +85,7 @@ struct g {
 	uint8_t waitreason;        /* enum waitreason while G_WAITING */
 	uint8_t preempted;         /* resumed through preempt_resume */
 	uint8_t flags;             /* G_FLAG_* */
+	int16_t pin;               /* P it must run on (go_on), -1: any */
 	void (*fn)(void *);        /* entry, also shown in dumps */
 	void *arg;
 	uint64_t waitsince;        /* go_nanotime() when it parked */
@@ -116,6 +120,10 @@ struct p {
 	volatile uint32_t runqtail;  /* written only by the owner */
 	struct g *runq[RUNQ_SIZE];
 	struct g *volatile runnext;  /* next to run, ahead of runq */
+	/* Gs pinned to this P (go_on): never in runq, so never stolen */
+	struct spinlock inbox_lock;
+	struct gqueue inbox;
+	volatile uint32_t ninbox;
 	struct g *gfree;           /* free Gs (with stacks) */
 	uint32_t gfreecnt;
 	/* timers (sched/timer.c) */
@@ -148,7 +156,13 @@ struct m {
 	uint64_t exit_sp;          /* m_enter's context: where the M returns when the runtime stops */
 	bool (*park_fn)(struct g *gp, void *arg); /* gopark -> park_m hand-over (locks > 0) */
 	void *park_arg;
+	/* M:N bridge (sched/bridge.c): every M is a kernel thread */
+	struct tcb *thread;        /* the kernel thread this M is */
+	struct ksem *wake;         /* a spare M waits here for a P (or the stop) */
+	struct m *spare_next;      /* sched.spare list */
+	bool in_use;
 };
+#define MAX_MS (2 * MAX_CPUS)     /* Ms: one per CPU plus spares for blocked calls */
 
 /* The scheduler's global state. */
 struct sched {
@@ -160,6 +174,7 @@ struct sched {
 	uint32_t gfreecnt;
 	volatile int32_t nmspinning;
 	volatile uint32_t nmhalted;  /* Ms holding a P that are halted */
+	volatile uint64_t idle_gen;  /* bumped whenever such an M stops being halted */
 	uint32_t nprocs;           /* GOMAXPROCS */
 	uint32_t nms;              /* Ms taking part */
 	volatile bool stopping;    /* go_main is ending: Ms return */
@@ -171,10 +186,15 @@ struct sched {
 	volatile uint64_t timers_pending; /* timers armed in any P */
 	volatile uint32_t nkernelwait;    /* Gs in WAIT_KERNEL (can be woken from outside) */
 	uint32_t gstack_size;
+	/* M:N bridge */
+	struct m *spare;           /* Ms without a P, parked on their wake semaphore (lock) */
+	volatile uint32_t nms_alive; /* M kernel threads that have not ended */
+	struct ksem *ms_done;      /* posted by each M thread as it ends */
+	volatile uint64_t handoffs;
 };
 
 extern struct sched sched;
-extern struct m ms[MAX_CPUS];
+extern struct m ms[MAX_MS];
 extern struct p ps[MAX_PROCS];
 
 /* The current M, P and G. Valid with preemption off, or for getg() always
@@ -233,6 +253,13 @@ void runq_put_slow(struct p *pp, struct g *gp);  /* moves half of a full queue t
 void gqueue_push(struct gqueue *q, struct g *gp);
 struct g *gqueue_pop(struct gqueue *q);
 
+/* Queue a runnable G where it may run: its pinned P's inbox, else pp's
+ * local queue (pp must be the caller's own P). */
+void ready_put(struct p *pp, struct g *gp, bool next);
+/* Queue a runnable G globally, or in its pinned P's inbox. Any M. */
+void ready_put_global(struct g *gp);
+struct g *inbox_get(struct p *pp);
+
 /* Global run queue (sched.lock held). */
 void globrunq_put(struct g *gp);
 struct g *globrunq_get(struct p *pp, int max);
@@ -273,6 +300,7 @@ void systemstack_switch(void (*fn)(void *), void *arg, uint64_t g0_sp);
 _Noreturn void schedule(void);
 void execute(struct g *gp);
 void wakep(void);
+void wake_p(struct p *pp);
 void set_stack_limit(uint64_t limit);
 struct trap_frame;
 void sched_tick(struct trap_frame *tf); /* timer interrupt hook (sched/preempt.c) */

@@ -33,6 +33,7 @@ boot_smp_test() { # name log rc n
 }
 
 run_boot_tests() {
+	run_showcase_tests
 	for smp in $BOOT_SMPS; do
 		log=$LOGDIR/boot-pvh-smp$smp.log
 		run_pvh "$log" "$PVH_TIMEOUT" "$smp" "showcase=no"
@@ -143,4 +144,38 @@ run_boot_tests() {
 		fail "boot:fault-symbolised-backtrace" "QEMU exit $rc, expected 35 with a symbolised backtrace"
 		show_tail "$log" 25
 	fi
+}
+
+# The showcase (what `make run` shows): every row present and consistent.
+# SHOWCASE <row> <goroutine value> <thread value> <unit>; "na" = not measured.
+showcase_check() { # log
+	awk '
+	$1 == "SHOWCASE" { g[$2] = $3; t[$2] = $4 }
+	END {
+		n = split("mem_bytes create_ns switch_ns max_tasks blocked_others_ran scale_speedup", rows, " ")
+		for (i = 1; i <= n; i++) {
+			r = rows[i]
+			if (!(r in g)) { print "row " r " missing"; exit 1 }
+			if (g[r] == "na" || t[r] == "na" || g[r] + 0 <= 0 || t[r] + 0 <= 0) {
+				print "row " r ": values " g[r] " / " t[r] " not both positive"; exit 1
+			}
+		}
+		if (g["mem_bytes"] + 0 >= t["mem_bytes"] + 0) { print "goroutine memory not below thread memory"; exit 1 }
+		if (g["max_tasks"] + 0 <= t["max_tasks"] + 0) { print "fewer goroutines than threads fit"; exit 1 }
+	}' "$1" | tr -d '\r'
+}
+
+run_showcase_tests() {
+	for smp in 1 4; do
+		log=$LOGDIR/boot-showcase-smp$smp.log
+		run_pvh "$log" "$PVH_TIMEOUT" "$smp" "showcase=yes"
+		rc=$?
+		why=$(showcase_check "$log")
+		if [ $rc -eq 33 ] && [ -z "$why" ] && grep -aq "^summary: " "$log"; then
+			pass "boot:showcase@smp$smp"
+		else
+			fail "boot:showcase@smp$smp" "QEMU exit $rc; ${why:-no summary line}"
+			show_tail "$log" 30
+		fi
+	done
 }

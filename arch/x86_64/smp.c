@@ -189,9 +189,12 @@ void smp_call_all(void (*fn)(void *), void *arg)
 	}
 }
 
+volatile int cpus_stopping;  /* an NMI now means "halt here" (trap.c) */
+
 void smp_stop_others(void)
 {
 	struct cpu *me = this_cpu();
+	cpus_stopping = 1;
 	for (unsigned i = 0; i < ncpus; i++)
 		if (&cpus[i] != me && cpus[i].online)
 			lapic_send_nmi(cpus[i].apic_id);

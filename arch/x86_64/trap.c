@@ -71,13 +71,13 @@ void irq_set_handler(unsigned vector, irq_handler_t h)
 	handlers[vector] = h;
 }
 
-/* Set by panic: an NMI then means "stop here". */
-extern volatile int panic_in_progress;
+/* Set by panic and by smp_stop_others: an NMI then means "stop here". */
+extern volatile int panic_in_progress, cpus_stopping;
 
 void trap_dispatch(struct trap_frame *tf)
 {
 	unsigned v = (unsigned)tf->vector;
-	if (v == VEC_NMI && panic_in_progress) {
+	if (v == VEC_NMI && (panic_in_progress || cpus_stopping)) {
 		for (;;)
 			__asm__ volatile("cli; hlt");
 	}

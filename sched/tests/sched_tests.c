@@ -466,3 +466,46 @@ KTEST(solo_spawn_until_enomem)
 	KTEST_ASSERT_EQ(go_main(hello_main, (void *)9), GO_OK);
 	KTEST_ASSERT_EQ(hello_ran, 9);
 }
+
+/* --- pinned goroutines (go_on) never leave their P --- */
+
+#include "sched/sched.h"
+
+static volatile uint32_t pin_bad, pin_runs, pin_done;
+
+static void pinned_worker(void *arg)
+{
+	uint32_t want = (uint32_t)(uintptr_t)arg;
+	for (int i = 0; i < 200; i++) {
+		if (getp()->id != want)
+			__atomic_fetch_add(&pin_bad, 1, __ATOMIC_SEQ_CST);
+		__atomic_fetch_add(&pin_runs, 1, __ATOMIC_SEQ_CST);
+		if (i % 3 == 0)
+			go_yield();
+		else
+			go_sleep(0);
+	}
+	__atomic_fetch_add(&pin_done, 1, __ATOMIC_SEQ_CST);
+}
+
+static void pin_main(void *arg)
+{
+	(void)arg;
+	unsigned n = go_nprocs();
+	for (unsigned i = 0; i < 4 * n; i++)
+		go_on(i % n, pinned_worker, (void *)(uintptr_t)(i % n));
+	for (unsigned i = 0; i < 64; i++)
+		go(burst_worker, (void *)(uintptr_t)i);   /* unpinned work to steal around them */
+	while (__atomic_load_n(&pin_done, __ATOMIC_SEQ_CST) < 4 * n)
+		go_yield();
+}
+
+KTEST(sched_go_on_pinned)
+{
+	pin_bad = pin_runs = pin_done = 0;
+	burst_done = 0;
+	KTEST_ASSERT_EQ(go_main(pin_main, 0), GO_OK);
+	KTEST_ASSERT_EQ(pin_done, 4 * go_nprocs());
+	KTEST_ASSERT_EQ(pin_runs, 4 * go_nprocs() * 200);
+	KTEST_ASSERT_EQ(pin_bad, 0);
+}

@@ -24,6 +24,8 @@ _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 #include "sched/sched.h"
 
 struct sched sched;
+struct p ps[MAX_PROCS];          /* pinned-goroutine inboxes (unused here) */
+void wake_p(struct p *pp) { (void)pp; }
 
 void rt_lock(struct spinlock *l)
 {

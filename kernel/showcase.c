@@ -1,0 +1,870 @@
+/*
+ * showcase.c - what `make run` shows: goroutines (M:N, sched/) against
+ * heavyweight kernel threads (1:1, kernel/thread.c), measured live on this
+ * machine, printed as one table (docs/showcase.md explains every row).
+ *
+ *   1 memory per task        free physical pages before/after K parked tasks
+ *   2 create + destroy       go() + exit vs kthread_create + kthread_join
+ *   3 context switch         go_yield on one P vs kthread_yield between two
+ *                            threads of two processes on one CPU
+ *   4 how many fit in RAM    until GO_ENOMEM / kthread_create == NULL
+ *   5 one task blocks        the other tasks of that core keep running?
+ *   6 scaling                the same job list on 1 core and on all cores
+ *
+ * Every number is measured in this run; nothing is typed in. Order of the
+ * measurements: the kernel-thread ones first, then the goroutine ones, and
+ * the goroutine capacity run last of all: the runtime keeps the memory of
+ * dead goroutines on its free lists for reuse, so after it the page
+ * allocator is nearly empty.
+ *
+ * This file runs in kernel context (thread "kmain" and the threads it
+ * creates), on 64 KiB and 1 MiB stacks; it is built with -fsplit-stack
+ * like every kernel/showcase* file, which costs nothing here (the stack
+ * limit of a kernel thread is 0). The goroutine-side code is in
+ * showcase_g.c and bench/bench_g.c.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+#include "kernel/showcase.h"
+#include "kernel/boot_info.h"
+#include "kernel/cmdline.h"
+#include "kernel/kprintf.h"
+#include "kernel/mm.h"
+#include "kernel/thread.h"
+#include "kernel/time.h"
+#include "sched/runtime.h"
+#include "sched/sched.h"       /* struct g, for the field listing only */
+#include "bench/bench.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
+#include "arch/x86_64/percpu.h"
+
+extern struct boot_info boot_info;   /* kernel/main.c */
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define FAILED UINT64_MAX
+
+/* --- the control blocks, field by field (taken from the real structs) --- */
+
+#define GF(f) SHOWCASE_FIELD(g, f)
+static const struct showcase_field g_fields[] = {
+	GF(sp), GF(stack_lo), GF(stack_size), GF(status), GF(goid), GF(schedlink),
+	GF(alllink), GF(m), GF(param), GF(waiting), GF(selectdone), GF(waitreason),
+	GF(preempted), GF(flags), GF(pin), GF(fn), GF(arg), GF(waitsince), GF(fpstate),
+};
+#define TF(f) SHOWCASE_FIELD(tcb, f)
+static const struct showcase_field tcb_fields[] = {
+	TF(tid), TF(state), TF(name), TF(proc), TF(sp), TF(fpstate), TF(stack_lo),
+	TF(stack_hi), TF(cpu_sched), TF(cpu_g0_sp), TF(cpu_stack_limit), TF(cpu),
+	TF(pinned_cpu), TF(prio), TF(slice_end_tsc), TF(cpu_ns), TF(run_since_tsc),
+	TF(switches_voluntary), TF(switches_forced), TF(wake_at_ns), TF(fn), TF(arg),
+	TF(exit_status), TF(next), TF(all_next), TF(join_sem), TF(on_cpu), TF(slot),
+	TF(alloc_pages), TF(sleep_next), TF(is_idle),
+};
+#define PF(f) SHOWCASE_FIELD(pcb, f)
+static const struct showcase_field pcb_fields[] = {
+	PF(pid), PF(state), PF(name), PF(cr3), PF(prio), PF(slice_ns), PF(pages_mapped),
+	PF(stack_bytes), PF(cpu_ns), PF(switches_voluntary), PF(switches_forced),
+	PF(nthreads), PF(nthreads_alive), PF(io_waits), PF(io_requests), PF(lock), PF(next),
+};
+
+const struct showcase_struct showcase_structs[SHOWCASE_NSTRUCTS] = {
+	{ "G", "struct g", sizeof(struct g), _Alignof(struct g), g_fields, ARRAY_LEN(g_fields) },
+	{ "TCB", "struct tcb", sizeof(struct tcb), _Alignof(struct tcb), tcb_fields,
+	  ARRAY_LEN(tcb_fields) },
+	{ "PCB", "struct pcb", sizeof(struct pcb), _Alignof(struct pcb), pcb_fields,
+	  ARRAY_LEN(pcb_fields) },
+};
+
+static size_t align_up(size_t v, size_t a)
+{
+	return a ? (v + a - 1) / a * a : v;
+}
+
+size_t showcase_unlisted_bytes(const struct showcase_struct *s)
+{
+	uint8_t order[64];
+	unsigned n = s->nfields < ARRAY_LEN(order) ? s->nfields : ARRAY_LEN(order);
+	for (unsigned i = 0; i < n; i++)
+		order[i] = (uint8_t)i;
+	for (unsigned i = 1; i < n; i++)  /* by offset */
+		for (unsigned j = i; j > 0 && s->fields[order[j - 1]].off > s->fields[order[j]].off; j--) {
+			uint8_t t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	size_t pos = 0, unlisted = 0;
+	for (unsigned i = 0; i < n; i++) {
+		const struct showcase_field *f = &s->fields[order[i]];
+		size_t expect = align_up(pos, f->align);
+		if (f->off > expect)
+			unlisted += f->off - expect;
+		if ((size_t)f->off + f->size > pos)
+			pos = (size_t)f->off + f->size;
+	}
+	size_t end = align_up(pos, s->align);
+	if (s->size > end)
+		unlisted += s->size - end;
+	return unlisted;
+}
+
+/* --- formatting --- */
+
+/* "1,234,567" */
+static const char *commas(char *buf, size_t size, uint64_t v)
+{
+	char tmp[32];
+	int n = ksnprintf(tmp, sizeof tmp, "%lu", (unsigned long)v);
+	size_t o = 0;
+	for (int i = 0; i < n && o + 1 < size; i++) {
+		buf[o++] = tmp[i];
+		if ((n - 1 - i) % 3 == 0 && i != n - 1 && o + 1 < size)
+			buf[o++] = ',';
+	}
+	buf[o] = 0;
+	return buf;
+}
+
+/* A value in thousandths, rounded to an integer. */
+static uint64_t milli_round(uint64_t milli)
+{
+	return (milli + 500) / 1000;
+}
+
+/* hi/lo as "474x" or "3.2x"; "-" when either is missing or zero. */
+static const char *ratio_str(char *buf, size_t size, uint64_t hi, uint64_t lo)
+{
+	if (!hi || !lo || hi == FAILED || lo == FAILED) {
+		ksnprintf(buf, size, "-");
+		return buf;
+	}
+	uint64_t r10 = (uint64_t)((unsigned __int128)hi * 10 / lo);
+	if (r10 >= 100) {
+		char c[32];
+		ksnprintf(buf, size, "%sx", commas(c, sizeof c, (r10 + 5) / 10));
+	} else {
+		ksnprintf(buf, size, "%lu.%lux", (unsigned long)(r10 / 10), (unsigned long)(r10 % 10));
+	}
+	return buf;
+}
+
+/* --- run parameters --- */
+
+static void hypervisor(char sig[13], const char **what)
+{
+	memset(sig, 0, 13);
+	*what = "bare metal (no hypervisor bit)";
+	if (!(cpuid(1, 0).ecx & (1u << 31))) {
+		memcpy(sig, "none", 5);
+		return;
+	}
+	struct cpuid_regs r = cpuid(0x40000000, 0);
+	memcpy(sig, &r.ebx, 4);
+	memcpy(sig + 4, &r.ecx, 4);
+	memcpy(sig + 8, &r.edx, 4);
+	for (int i = 0; i < 12; i++)
+		if (sig[i] && (sig[i] < 33 || sig[i] > 126))
+			sig[i] = '_';
+	static const struct { const char *sig, *what; } known[] = {
+		{ "TCGTCGTCGTCG", "QEMU TCG, emulated: slow, and vCPUs share host cores" },
+		{ "KVMKVMKVM", "KVM" },
+		{ "Microsoft Hv", "Hyper-V" },
+		{ "VMwareVMware", "VMware" },
+		{ "VBoxVBoxVBox", "VirtualBox" },
+		{ "XenVMMXenVMM", "Xen" },
+		{ "bhyve bhyve ", "bhyve" },
+	};
+	*what = "a hypervisor";
+	for (size_t i = 0; i < ARRAY_LEN(known); i++)
+		if (!strncmp(sig, known[i].sig, 12))
+			*what = known[i].what;
+}
+
+/* A go_main with n Ps on CPUs 0..n-1: the runtime sizes itself from the
+ * CPUs online (sched/proc.c runtime_reset, sched/bridge.c ms_start), so
+ * for one go_main the showcase shows it only the first n (gomaxprocs= on
+ * the command line would fix it for the whole boot). */
+/* Run the next go_main runs with n Ps (the runtime's own knob). */
+static unsigned procs_limit(unsigned n)
+{
+	go_set_maxprocs(n);
+	return 0;
+}
+
+static void procs_restore(unsigned unused)
+{
+	(void)unused;
+	go_set_maxprocs(0);
+}
+
+/* --- measuring (kernel context) --- */
+
+struct val {
+	uint64_t v;                 /* FAILED: not measured */
+	const char *why;            /* why not */
+};
+
+static struct val v_none(const char *why)
+{
+	return (struct val){ FAILED, why };
+}
+
+static struct val v_ok(uint64_t v)
+{
+	return (struct val){ v, NULL };
+}
+
+/* Calibrate n so that once(n) lasts about 50 ms (as bench/ does), then the
+ * median of BENCH_REPS runs in thousandths of a ns per op; once(n) does
+ * n * ops_per_n operations. */
+static struct val measure(uint64_t (*once)(uint64_t n), uint64_t n, uint64_t step, uint64_t max,
+			  uint64_t ops_per_n)
+{
+	struct bench_samples s = { .n = 0 };
+	uint64_t t = once(n);
+	for (int i = 0; i < 8 && t != FAILED && t < bench_target_ticks() * 8 / 10 && n < max; i++) {
+		n = bench_scale_n(n, t, step, max);
+		t = once(n);
+	}
+	for (int r = 0; r < BENCH_REPS && t != FAILED; r++) {
+		t = once(n);
+		if (t != FAILED)
+			s.v[s.n++] = bench_milli_ns(t, n * ops_per_n);
+	}
+	if (t == FAILED)
+		return v_none("kthread_create failed");
+	return v_ok(bench_median(&s));
+}
+
+/* Row 1: memory per parked thread (and per thread with its own process). */
+
+#define MEM_THREADS 32
+static struct ksem park_sem;
+
+static void t_park(void *arg)
+{
+	(void)arg;
+	ksem_wait(&park_sem);
+}
+
+/* MEM_THREADS threads parked on park_sem (each with its own process if
+ * own_process), created in ts[], pcbs[]; *n: how many were. */
+static const char *t_park_many(bool own_process, struct tcb **ts, struct pcb **pcbs, unsigned *n)
+{
+	for (*n = 0; *n < MEM_THREADS; (*n)++) {
+		struct pcb *p = NULL;
+		if (own_process && !(p = pcb_create("sc-mem", KTHREAD_PRIO_DEFAULT, 0)))
+			return "pcb_create failed";
+		struct tcb *t = kthread_create(p, "sc-mem", t_park, NULL, KTHREAD_PRIO_DEFAULT,
+					       KTHREAD_ANY_CPU);
+		if (!t) {
+			pcb_destroy(p);
+			return "kthread_create failed";
+		}
+		ts[*n] = t;
+		pcbs[*n] = p;
+	}
+	return NULL;
+}
+
+/* Bytes per parked thread in the kernel process (*t) and per parked thread
+ * with a process of its own (*tp). The first group stays alive while the
+ * second is made, so that both get stack slots never used before and both
+ * figures include the page-table page that maps a slot. */
+static void t_mem(struct val *t, struct val *tp)
+{
+	struct tcb *ts[2 * MEM_THREADS];
+	struct pcb *pcbs[2 * MEM_THREADS];
+	unsigned n1 = 0, n2 = 0;
+	ksem_init(&park_sem, 0);
+	size_t f0 = pmm_free_pages();
+	const char *why1 = t_park_many(false, ts, pcbs, &n1);
+	size_t f1 = pmm_free_pages();
+	const char *why2 = why1 ? "not run" : t_park_many(true, ts + n1, pcbs + n1, &n2);
+	size_t f2 = pmm_free_pages();
+	for (unsigned i = 0; i < n1 + n2; i++)
+		ksem_post(&park_sem);
+	for (unsigned i = 0; i < n1 + n2; i++) {
+		kthread_join(ts[i]);
+		if (pcbs[i])
+			pcb_destroy(pcbs[i]);
+	}
+	*t = why1 ? v_none(why1) : v_ok((uint64_t)(f0 - f1) * PAGE_SIZE / n1);
+	*tp = why2 ? v_none(why2) : v_ok((uint64_t)(f1 - f2) * PAGE_SIZE / n2);
+}
+
+/* Row 4: threads until kthread_create returns NULL. */
+
+static uint64_t cap_ms;
+
+static struct val t_capacity(void)
+{
+	size_t max = pmm_free_pages() / (KTHREAD_STACK_SIZE / PAGE_SIZE) + 64;
+	size_t list_pages = (max * sizeof(struct tcb *) + PAGE_SIZE - 1) / PAGE_SIZE;
+	uint64_t phys = pmm_alloc(list_pages);
+	if (!phys)
+		return v_none("no memory for the list of threads");
+	struct tcb **list = phys_to_virt(phys);
+	ksem_init(&park_sem, 0);
+	uint64_t t0 = time_ns();
+	size_t n = 0;
+	while (n < max) {
+		struct tcb *t = kthread_create(NULL, "sc-max", t_park, NULL, KTHREAD_PRIO_DEFAULT,
+					       KTHREAD_ANY_CPU);
+		if (!t)
+			break;
+		list[n++] = t;
+	}
+	bool refused = n < max;
+	cap_ms = (time_ns() - t0) / 1000000;
+	for (size_t i = 0; i < n; i++)
+		ksem_post(&park_sem);
+	for (size_t i = 0; i < n; i++)
+		kthread_join(list[i]);
+	pmm_free(phys, list_pages);
+	if (!refused)
+		return v_none("kthread_create never refused");
+	return v_ok(n);
+}
+
+/* Row 2: kthread_create + kthread_join of threads that return at once, in
+ * batches (as go() is measured in batches of 500). */
+
+#define CREATE_BATCH 16
+
+static void t_nothing(void *arg)
+{
+	(void)arg;
+}
+
+static uint64_t t_create_once(uint64_t n)
+{
+	struct tcb *b[CREATE_BATCH];
+	uint64_t t0 = rdtsc();
+	for (uint64_t i = 0; i < n; i += CREATE_BATCH) {
+		int got = 0;
+		for (; got < CREATE_BATCH; got++)
+			if (!(b[got] = kthread_create(NULL, "sc-new", t_nothing, NULL,
+						      KTHREAD_PRIO_DEFAULT, KTHREAD_ANY_CPU)))
+				break;
+		for (int j = 0; j < got; j++)
+			kthread_join(b[j]);
+		if (got < CREATE_BATCH)
+			return FAILED;
+	}
+	return rdtsc() - t0;
+}
+
+/* Row 3: two threads of two processes, pinned to one CPU, yielding to
+ * each other: every yield is a switch with XSAVE/XRSTOR and a CR3 load. */
+
+static volatile int sw_stop;
+static struct val sw_result;
+
+static uint64_t t_switch_once(uint64_t n)
+{
+	uint64_t t0 = rdtsc();
+	for (uint64_t i = 0; i < n; i++)
+		kthread_yield();
+	return rdtsc() - t0;
+}
+
+static void t_switch_partner(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&sw_stop, __ATOMIC_ACQUIRE))
+		kthread_yield();
+}
+
+static void t_switch_main(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 100; i++)   /* the partner is running and yielding back */
+		kthread_yield();
+	sw_result = measure(t_switch_once, 500, 2, 1ULL << 32, 2);
+	__atomic_store_n(&sw_stop, 1, __ATOMIC_RELEASE);
+}
+
+static uint64_t sw_cr3_milli;    /* CR3 loads per switch, thousandths */
+
+static struct val t_switch(unsigned cpu)
+{
+	struct pcb *pa = pcb_create("sc-ping", KTHREAD_PRIO_DEFAULT, 0);
+	struct pcb *pb = pcb_create("sc-pong", KTHREAD_PRIO_DEFAULT, 0);
+	if (!pa || !pb) {
+		pcb_destroy(pa);
+		pcb_destroy(pb);
+		return v_none("pcb_create failed");
+	}
+	sw_stop = 0;
+	sw_result = v_none("not run");
+	struct kthread_stats s0, s1;
+	kthread_stats(&s0);
+	struct tcb *b = kthread_create(pb, "sc-pong", t_switch_partner, NULL, KTHREAD_PRIO_DEFAULT,
+				       (int)cpu);
+	struct tcb *a = b ? kthread_create(pa, "sc-ping", t_switch_main, NULL, KTHREAD_PRIO_DEFAULT,
+					   (int)cpu) : NULL;
+	if (a)
+		kthread_join(a);
+	__atomic_store_n(&sw_stop, 1, __ATOMIC_RELEASE);
+	if (b)
+		kthread_join(b);
+	kthread_stats(&s1);
+	pcb_destroy(pa);
+	pcb_destroy(pb);
+	if (!a || !b)
+		return v_none("kthread_create failed");
+	uint64_t sw = s1.switches - s0.switches;
+	sw_cr3_milli = sw ? (s1.cr3_loads - s0.cr3_loads) * 1000 / sw : 0;
+	return sw_result;
+}
+
+/* Row 5: one thread blocks on a ksem (a simulated device request) while
+ * another thread on the same CPU counts its turns. */
+
+static volatile uint64_t tb_turns;
+static volatile int tb_done;
+static uint64_t tb_before, tb_after, tb_ns, tb_want_ns;
+
+static void t_blocker(void *arg)
+{
+	(void)arg;
+	tb_before = tb_turns;
+	uint64_t t0 = time_ns();
+	kthread_device_wait(tb_want_ns);
+	tb_ns = time_ns() - t0;
+	tb_after = tb_turns;
+	__atomic_store_n(&tb_done, 1, __ATOMIC_RELEASE);
+}
+
+static void t_counter(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&tb_done, __ATOMIC_ACQUIRE)) {
+		__atomic_fetch_add(&tb_turns, 1, __ATOMIC_RELAXED);
+		kthread_yield();
+	}
+}
+
+static struct val t_blocked(unsigned cpu, uint64_t block_ns, uint64_t *blocked_ns)
+{
+	tb_turns = 0;
+	tb_done = 0;
+	tb_want_ns = block_ns;
+	struct tcb *c = kthread_create(NULL, "sc-count", t_counter, NULL, KTHREAD_PRIO_DEFAULT, (int)cpu);
+	struct tcb *b = c ? kthread_create(NULL, "sc-block", t_blocker, NULL, KTHREAD_PRIO_DEFAULT,
+					   (int)cpu) : NULL;
+	if (b)
+		kthread_join(b);
+	__atomic_store_n(&tb_done, 1, __ATOMIC_RELEASE);
+	if (c)
+		kthread_join(c);
+	if (!b || !c)
+		return v_none("kthread_create failed");
+	*blocked_ns = tb_ns;
+	return v_ok(tb_after - tb_before);
+}
+
+/* Row 6: the job list over k threads pinned one per CPU. */
+
+static volatile uint64_t ts_next, ts_jobs;
+static uint64_t ts_sink;
+
+static void t_worker(void *arg)
+{
+	(void)arg;
+	uint64_t acc = 0, i;
+	while ((i = __atomic_fetch_add(&ts_next, 1, __ATOMIC_RELAXED)) < ts_jobs)
+		acc += showcase_job(i);
+	__atomic_fetch_add(&ts_sink, acc, __ATOMIC_RELAXED);
+}
+
+static uint64_t t_scale(unsigned k, uint64_t jobs)
+{
+	struct tcb *w[MAX_CPUS];
+	ts_next = 0;
+	ts_jobs = jobs;
+	uint64_t t0 = time_ns();
+	unsigned n = 0;
+	for (; n < k; n++)
+		if (!(w[n] = kthread_create(NULL, "sc-work", t_worker, NULL, KTHREAD_PRIO_DEFAULT, (int)n)))
+			break;
+	for (unsigned i = 0; i < n; i++)
+		kthread_join(w[i]);
+	uint64_t ns = time_ns() - t0;
+	return n == k ? ns : FAILED;
+}
+
+/* --- the run --- */
+
+#define BLOCK_NS 50000000ULL      /* the blocking call of row 5: 50 ms */
+#define SCALE_TARGET_NS 200000000ULL  /* the job list takes about this on one core */
+
+static struct {
+	unsigned ncpu;
+	uint64_t ram_mib, tsc_mhz;
+	char hv_sig[13];
+	const char *hv_what;
+	/* row 1 */
+	struct val g_mem, t_mem, tp_mem;
+	uint64_t g_mem_tasks;
+	/* row 2, 3: thousandths of ns */
+	struct val g_create, t_create, g_switch, t_switch;
+	/* row 4 */
+	struct val g_max, t_max;
+	uint64_t g_max_ms, t_max_ms;
+	/* row 5 */
+	struct val g_blk, t_blk;
+	uint64_t g_blk_ns, t_blk_ns, g_handoffs;
+	/* row 6 */
+	uint64_t jobs;
+	uint64_t g_scale_ns[MAX_CPUS + 1], t_scale_ns[MAX_CPUS + 1];
+	unsigned g_scale_procs[MAX_CPUS + 1];
+	struct val g_speedup, t_speedup;  /* thousandths */
+	uint64_t total_ms;
+} R;
+
+static void step(const char *what)
+{
+	kprintf("showcase: %s\n", what);
+}
+
+static void measure_threads(void)
+{
+	step("kernel threads: memory per thread (32 parked threads, then 32 with a process each)");
+	t_mem(&R.t_mem, &R.tp_mem);
+	step("kernel threads: creating threads until kthread_create refuses");
+	R.t_max = t_capacity();
+	R.t_max_ms = cap_ms;
+	step("kernel threads: create + join");
+	R.t_create = measure(t_create_once, CREATE_BATCH, CREATE_BATCH, 256, 1);
+	unsigned cpu = R.ncpu > 1 ? 1 : 0;
+	step("kernel threads: switch between two processes on one CPU");
+	R.t_switch = t_switch(cpu);
+	step("kernel threads: one blocks for 50 ms, another on its CPU counts");
+	R.t_blk = t_blocked(cpu, BLOCK_NS, &R.t_blk_ns);
+	step("kernel threads: the job list on 1.. CPUs");
+	for (unsigned k = 1; k <= R.ncpu; k++)
+		R.t_scale_ns[k] = t_scale(k, R.jobs);
+}
+
+static void measure_goroutines(void)
+{
+	uint64_t v, w;
+	const char *why;
+	step("goroutines: go() + exit");
+	why = bench_g_spawn_exit(&v);
+	R.g_create = why ? v_none(why) : v_ok(v);
+	step("goroutines: yield switch on one P");
+	unsigned real = procs_limit(1);
+	why = bench_g_switch(&v);
+	procs_restore(real);
+	R.g_switch = why ? v_none(why) : v_ok(v);
+	step("goroutines: one blocks for 50 ms in go_kernel_call, another on its P counts");
+	real = procs_limit(1);
+	why = showcase_g_blocked(BLOCK_NS, &v, &R.g_blk_ns, &R.g_handoffs);
+	procs_restore(real);
+	R.g_blk = why ? v_none(why) : v_ok(v);
+	step("goroutines: the job list on 1.. Ps");
+	for (unsigned k = 1; k <= R.ncpu; k++) {
+		real = procs_limit(k);
+		why = showcase_g_scale(R.jobs, &R.g_scale_ns[k], &R.g_scale_procs[k]);
+		procs_restore(real);
+		if (why || R.g_scale_procs[k] != k)
+			R.g_scale_ns[k] = FAILED;
+	}
+	step("goroutines: memory per parked goroutine");
+	why = bench_g_bytes_per_task(&v, &w);
+	R.g_mem = why ? v_none(why) : v_ok(v / w);
+	R.g_mem_tasks = why ? 0 : w;
+	step("goroutines: parked goroutines until go() says GO_ENOMEM (last: the memory stays)");
+	why = bench_g_max_tasks(&v, &R.g_max_ms);
+	R.g_max = why ? v_none(why) : v_ok(v);
+}
+
+static uint64_t calibrate_jobs(void)
+{
+	uint64_t sink = 0, n = 16, t;
+	for (;;) {
+		uint64_t t0 = time_ns();
+		for (uint64_t i = 0; i < n; i++)
+			sink += showcase_job(i);
+		t = time_ns() - t0;
+		if (t >= 10000000 || n >= (1u << 20))
+			break;
+		n *= 2;
+	}
+	__atomic_fetch_add(&ts_sink, sink, __ATOMIC_RELAXED);
+	uint64_t jobs = t ? (uint64_t)((unsigned __int128)SCALE_TARGET_NS * n / t) : n;
+	uint64_t min = 64 * (uint64_t)R.ncpu;
+	return jobs < min ? min : jobs;
+}
+
+static struct val speedup(const uint64_t *ns)
+{
+	if (ns[1] == FAILED || ns[R.ncpu] == FAILED || !ns[R.ncpu])
+		return v_none("a run failed");
+	return v_ok(ns[1] * 1000 / ns[R.ncpu]);
+}
+
+/* --- printing --- */
+
+#define RULE "=================================================================================" \
+	     "================="
+
+static const char *cell(char *buf, size_t size, struct val v, const char *unit, bool milli)
+{
+	if (v.v == FAILED) {
+		ksnprintf(buf, size, "n/a");
+		return buf;
+	}
+	char c[32];
+	commas(c, sizeof c, milli ? milli_round(v.v) : v.v);
+	ksnprintf(buf, size, "%s%s%s", c, unit[0] ? " " : "", unit);
+	return buf;
+}
+
+static void row(const char *label, const char *g, const char *t, const char *ratio)
+{
+	kprintf(" %-31s %18s %18s %12s\n", label, g, t, ratio);
+}
+
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void note(const char *fmt, ...)
+{
+	char line[120];
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	kprintf("     %s\n", line);
+}
+
+static void why_note(const char *who, struct val v)
+{
+	if (v.v == FAILED && v.why)
+		note("%s: not available: %s", who, v.why);
+}
+
+static const char *speedup_str(char *buf, size_t size, struct val v)
+{
+	if (v.v == FAILED)
+		ksnprintf(buf, size, "n/a");
+	else
+		ksnprintf(buf, size, "%lu.%02lux", (unsigned long)(v.v / 1000),
+			  (unsigned long)(v.v % 1000 / 10));
+	return buf;
+}
+
+/* "1.93" (thousandths in, two decimals out), "na" when not measured. */
+static const char *speedup_num(char *buf, size_t size, struct val v)
+{
+	if (v.v == FAILED)
+		ksnprintf(buf, size, "na");
+	else
+		ksnprintf(buf, size, "%lu.%02lu", (unsigned long)(v.v / 1000),
+			  (unsigned long)(v.v % 1000 / 10));
+	return buf;
+}
+
+static void print_fields(const struct showcase_struct *s, const char *extra)
+{
+	char line[128];
+	int o = ksnprintf(line, sizeof line, "  %s, %s (%lu bytes)%s:", s->label, s->ctype,
+			  (unsigned long)s->size, extra);
+	kprintf("%s\n", line);
+	o = ksnprintf(line, sizeof line, "    ");
+	for (unsigned i = 0; i < s->nfields; i++) {
+		char item[48];
+		int n = ksnprintf(item, sizeof item, "%s %u%s", s->fields[i].name, s->fields[i].size,
+				  i + 1 < s->nfields ? "," : "");
+		if (o + 1 + n > 96) {
+			kprintf("%s\n", line);
+			o = ksnprintf(line, sizeof line, "    ");
+		}
+		o += ksnprintf(line + o, sizeof line - o, "%s%s", o > 4 ? " " : "", item);
+	}
+	kprintf("%s\n", line);
+	size_t un = showcase_unlisted_bytes(s);
+	if (un)
+		kprintf("    (and %lu bytes of fields not in this list)\n", (unsigned long)un);
+}
+
+static void machine_line(const char *key, struct val g, struct val t, const char *unit,
+			 bool milli)
+{
+	char a[32], b[32];
+	if (g.v == FAILED)
+		ksnprintf(a, sizeof a, "na");
+	else
+		ksnprintf(a, sizeof a, "%lu", (unsigned long)(milli ? milli_round(g.v) : g.v));
+	if (t.v == FAILED)
+		ksnprintf(b, sizeof b, "na");
+	else
+		ksnprintf(b, sizeof b, "%lu", (unsigned long)(milli ? milli_round(t.v) : t.v));
+	kprintf("SHOWCASE %s %s %s %s\n", key, a, b, unit);
+}
+
+static void print_table(void)
+{
+	char g[40], t[40], r[40], c1[32], c2[32];
+	size_t fp = fpstate_size();
+	/* First what a task is made of and the lines for tests; the table
+	 * comes last so that it is what stays on the screen. */
+	kprintf("\n%s\n", RULE);
+	/* what a task is made of */
+	kprintf(" What each task is made of (sizeof and fields, from the structs themselves):\n");
+	char extra[96];
+	ksnprintf(extra, sizeof extra, " + %u-byte stack, no guard page (split-stack checks)",
+		  (unsigned)(go_bytes_per_goroutine() - align_up(sizeof(struct g), 64)));
+	print_fields(&showcase_structs[0], extra);
+	ksnprintf(extra, sizeof extra, " + join ksem %lu + XSAVE %lu B; 1 MiB stack + guard page",
+		  (unsigned long)sizeof(struct ksem), (unsigned long)fp);
+	print_fields(&showcase_structs[1], extra);
+	print_fields(&showcase_structs[2], " in its own page + a page-table root (CR3)");
+
+	/* machine-readable */
+	kprintf("SHOWCASEINFO cpus %u\n", R.ncpu);
+	kprintf("SHOWCASEINFO ram_mib %lu\n", (unsigned long)R.ram_mib);
+	kprintf("SHOWCASEINFO hypervisor %s\n", R.hv_sig);
+	kprintf("SHOWCASEINFO tsc_mhz %lu\n", (unsigned long)R.tsc_mhz);
+	machine_line("mem_bytes", R.g_mem, R.t_mem, "bytes", false);
+	machine_line("mem_bytes_with_process", R.g_mem, R.tp_mem, "bytes", false);
+	machine_line("create_ns", R.g_create, R.t_create, "ns", true);
+	machine_line("switch_ns", R.g_switch, R.t_switch, "ns", true);
+	machine_line("max_tasks", R.g_max, R.t_max, "tasks", false);
+	machine_line("blocked_others_ran", R.g_blk, R.t_blk, "runs", false);
+	kprintf("SHOWCASE scale_speedup %s %s x\n", speedup_num(g, sizeof g, R.g_speedup),
+		speedup_num(t, sizeof t, R.t_speedup));
+
+	kprintf("%s\n", RULE);
+	kprintf(" Spindle showcase: goroutines (M:N, sched/) vs kernel threads (1:1, kernel/thread.c)\n");
+	kprintf(" %u CPUs, %s MiB RAM, TSC %lu MHz, hypervisor \"%s\"\n", R.ncpu,
+		commas(c1, sizeof c1, R.ram_mib), (unsigned long)R.tsc_mhz, R.hv_sig);
+	kprintf(" (%s)\n", R.hv_what);
+	kprintf(" %s boot; every number below was measured during this run (%lu s)\n",
+		boot_info.boot_path == BOOT_PATH_PVH ? "PVH" : "UEFI",
+		(unsigned long)(R.total_ms / 1000));
+	kprintf("%s\n", RULE);
+	row("", "goroutine", "kernel thread", "ratio");
+
+	/* 1 */
+	row("1 memory per task", cell(g, sizeof g, R.g_mem, "B", false),
+	    cell(t, sizeof t, R.t_mem, "B", false), ratio_str(r, sizeof r, R.t_mem.v, R.g_mem.v));
+	row("  + a process per thread", "-", cell(t, sizeof t, R.tp_mem, "B", false),
+	    ratio_str(r, sizeof r, R.tp_mem.v, R.g_mem.v));
+	note("free pages before/after: %s parked goroutines (computed: G %lu B + %u B stack);",
+	     commas(c1, sizeof c1, R.g_mem_tasks), (unsigned long)sizeof(struct g),
+	     (unsigned)(go_bytes_per_goroutine() - align_up(sizeof(struct g), 64)));
+	note("%d threads on a ksem (computed: %s B = 1 MiB stack + %u B unmapped guard + %lu pg",
+	     MEM_THREADS, commas(c2, sizeof c2, kthread_bytes_per_thread()), KTHREAD_GUARD_SIZE,
+	     (unsigned long)((kthread_bytes_per_thread() - KTHREAD_STACK_SIZE - KTHREAD_GUARD_SIZE) /
+			     PAGE_SIZE));
+	note("for TCB, join ksem, %lu-B XSAVE area; measured: + the page table of the stack slot);",
+	     (unsigned long)fp);
+	note("a process adds its PCB page and its page-table root (CR3)");
+	why_note("goroutine", R.g_mem);
+	why_note("thread", R.t_mem);
+
+	/* 2 */
+	row("2 create + destroy", cell(g, sizeof g, R.g_create, "ns", true),
+	    cell(t, sizeof t, R.t_create, "ns", true),
+	    ratio_str(r, sizeof r, R.t_create.v, R.g_create.v));
+	note("go() of a goroutine that returns, batches of 500, all Ps; kthread_create + kthread_join,");
+	note("batches of %d, all CPUs (maps and unmaps 256 stack pages, zeroes the TCB block)",
+	     CREATE_BATCH);
+	why_note("goroutine", R.g_create);
+	why_note("thread", R.t_create);
+
+	/* 3 */
+	row("3 context switch", cell(g, sizeof g, R.g_switch, "ns", true),
+	    cell(t, sizeof t, R.t_switch, "ns", true),
+	    ratio_str(r, sizeof r, R.t_switch.v, R.g_switch.v));
+	note("go_yield between 2 goroutines on one P: 6 callee-saved registers + sp, no FPU, no CR3;");
+	note("kthread_yield between 2 threads of 2 processes on one CPU: XSAVE+XRSTOR of %lu B and", (unsigned long)fp);
+	note("a CR3 load on every switch (measured: %lu.%02lu CR3 loads per switch)",
+	     (unsigned long)(sw_cr3_milli / 1000), (unsigned long)(sw_cr3_milli % 1000 / 10));
+	why_note("goroutine", R.g_switch);
+	why_note("thread", R.t_switch);
+
+	/* 4 */
+	row("4 how many fit in RAM", cell(g, sizeof g, R.g_max, "", false),
+	    cell(t, sizeof t, R.t_max, "", false), ratio_str(r, sizeof r, R.g_max.v, R.t_max.v));
+	note("parked tasks created until go() returned GO_ENOMEM (%s ms) / kthread_create returned",
+	     commas(c1, sizeof c1, R.g_max_ms));
+	note("NULL (%s ms), in %s MiB; no crash: threads joined, goroutine memory kept for reuse",
+	     commas(c2, sizeof c2, R.t_max_ms), commas(c1, sizeof c1, R.ram_mib));
+	why_note("goroutine", R.g_max);
+	why_note("thread", R.t_max);
+
+	/* 5 */
+	row("5 others ran while one blocked", cell(g, sizeof g, R.g_blk, "times", false),
+	    cell(t, sizeof t, R.t_blk, "times", false), "-");
+	note("one task blocks ~%lu ms in kthread_device_wait (a ksem the timer's simulated device",
+	     (unsigned long)(BLOCK_NS / 1000000));
+	note("posts), another task of the same core counts its turns (yield each turn). Goroutine:");
+	note("go_kernel_call, 1 P, blocked %lu ms: the P went to a spare M (%lu handoff). Thread:",
+	     (unsigned long)(R.g_blk_ns / 1000000), (unsigned long)R.g_handoffs);
+	note("2 threads pinned to CPU %u, blocked %lu ms: the CPU ran the other thread",
+	     R.ncpu > 1 ? 1 : 0, (unsigned long)(R.t_blk_ns / 1000000));
+	why_note("goroutine", R.g_blk);
+	why_note("thread", R.t_blk);
+
+	/* 6 */
+	ksnprintf(c1, sizeof c1, "6 speedup, 1 -> %u CPUs", R.ncpu);
+	row(c1, speedup_str(g, sizeof g, R.g_speedup), speedup_str(t, sizeof t, R.t_speedup), "-");
+	note("%s jobs (each a fixed computation) taken from a shared counter by one worker per",
+	     commas(c2, sizeof c2, R.jobs));
+	note("core: worker goroutines with GOMAXPROCS=k / worker threads pinned to CPUs 0..k-1");
+	if (R.ncpu == 1)
+		note("(one CPU in this run: nothing to scale; boot with more CPUs to see it)");
+	char line[100];
+	for (int who = 0; who < 2; who++) {
+		const uint64_t *ns = who ? R.t_scale_ns : R.g_scale_ns;
+		int o = ksnprintf(line, sizeof line, "%s ms for k=1..%u:", who ? "threads:   " : "goroutines:",
+				  R.ncpu);
+		for (unsigned k = 1; k <= R.ncpu && o < (int)sizeof line - 12; k++) {
+			if (ns[k] == FAILED)
+				o += ksnprintf(line + o, sizeof line - o, " n/a");
+			else
+				o += ksnprintf(line + o, sizeof line - o, " %lu",
+					       (unsigned long)(ns[k] / 1000000));
+		}
+		note("%s", line);
+	}
+	kprintf("%s\n", RULE);
+
+	/* one line */
+	char m[16], cr[16], sw[16], mx[16];
+	ratio_str(m, sizeof m, R.t_mem.v, R.g_mem.v);
+	ratio_str(cr, sizeof cr, R.t_create.v, R.g_create.v);
+	ratio_str(sw, sizeof sw, R.t_switch.v, R.g_switch.v);
+	ratio_str(mx, sizeof mx, R.g_max.v, R.t_max.v);
+	kprintf("summary: goroutines use %s less memory, create %s and switch %s faster, %s more fit\n",
+		m, cr, sw, mx);
+}
+
+void showcase_run(void)
+{
+	const char *on = cmdline_str("showcase");
+	if (on && !strcmp(on, "no")) {
+		kprintf("showcase: skipped (showcase=no)\n");
+		return;
+	}
+	uint64_t t0 = time_ns();
+	R.ncpu = ncpus_online;
+	R.ram_mib = (uint64_t)pmm_total_pages() * PAGE_SIZE >> 20;
+	R.tsc_mhz = tsc_hz / 1000000;
+	hypervisor(R.hv_sig, &R.hv_what);
+	kprintf("showcase: goroutines vs kernel threads on %u CPUs, %lu MiB, hypervisor %s\n",
+		R.ncpu, (unsigned long)R.ram_mib, R.hv_sig);
+	R.jobs = calibrate_jobs();
+	measure_threads();
+	measure_goroutines();
+	R.g_speedup = speedup(R.g_scale_ns);
+	R.t_speedup = speedup(R.t_scale_ns);
+	R.total_ms = (time_ns() - t0) / 1000000;
+	print_table();
+}

@@ -1,0 +1,208 @@
+/*
+ * bridge.c - the M:N bridge: every M is a kernel thread (kernel/thread.h),
+ * and a goroutine that blocks in the kernel takes only its M down, not its P.
+ *
+ * go_main starts one M kernel thread per online CPU, pinned there; M i
+ * holds P i (Ms beyond GOMAXPROCS start as spares). go_kernel_call, on the
+ * M's own stack:
+ *   1. marks the G G_SYSCALL and hands the M's P to a spare M pinned to the
+ *      same CPU (taken from the spare list, or a new kernel thread) and wakes
+ *      it: that M runs the core's other goroutines (Go's handoffp);
+ *   2. runs the call, which may block this kernel thread as long as it likes;
+ *   3. afterwards the M has no P. The G goes to the global run queue and
+ *      the M parks itself as a spare on its wake semaphore (Go's exitsyscall
+ *      when no P is idle; in this runtime every P always has an M).
+ * A spare M is woken with a P (handoff) or by the stop; the runtime keeps
+ * at most MAX_MS Ms (if none is left, the call blocks its P, said once).
+ * Locks: sched.lock guards the spare list; ms_lock the M slots.
+ */
+#include "sched/sched.h"
+#include "kernel/kprintf.h"
+#include "kernel/thread.h"
+#include "kernel/time.h"
+#include "arch/x86_64/cpu.h"
+
+static struct ksem m_wake[MAX_MS];
+static struct spinlock ms_lock = SPINLOCK_INIT("ms");
+static bool warned_no_spare;
+
+void m_enter(struct m *mp, uint64_t *exit_sp);
+
+static void m_thread_main(void *arg)
+{
+	struct m *mp = arg;
+	struct cpu *c = this_cpu();
+	mp->cpu = c;
+	c->sched = mp;   /* a per-thread CPU word: saved and restored on switches */
+	m_enter(mp, &mp->exit_sp);
+	c->sched = NULL;
+	kthread_exit(0);
+}
+
+/* A new M kernel thread pinned to cpu, holding pp (may be NULL: a spare). */
+static struct m *m_new(unsigned cpu, struct p *pp)
+{
+	struct m *mp = NULL;
+	bool on = spin_lock_irqsave(&ms_lock);
+	for (unsigned i = 0; i < MAX_MS; i++)
+		if (!ms[i].in_use) {
+			mp = &ms[i];
+			mp->in_use = true;
+			mp->id = i;
+			ksem_init(&m_wake[i], 0);
+			mp->wake = &m_wake[i];
+			break;
+		}
+	spin_unlock_irqrestore(&ms_lock, on);
+	if (!mp)
+		return NULL;
+	mp->curg = NULL;
+	mp->locks = 0;
+	mp->spinning = false;
+	mp->halted = false;
+	mp->spare_next = NULL;
+	mp->fastrand = (uint32_t)(rdtsc() * 2654435761u) | 1;
+	mp->cpu = &cpus[cpu];
+	mp->p = pp;
+	if (pp)
+		pp->m = mp;
+	mp->thread = kthread_create(pcb_kernel(), "M", m_thread_main, mp, KTHREAD_PRIO_DEFAULT, (int)cpu);
+	if (!mp->thread) {
+		if (pp)
+			pp->m = NULL;
+		mp->in_use = false;
+		return NULL;
+	}
+	return mp;
+}
+
+/* Start the runtime's Ms (go_main, kmain thread). */
+bool ms_start(void)
+{
+	for (unsigned i = 0; i < ncpus_online; i++)
+		if (!m_new(i, i < sched.nprocs ? &ps[i] : NULL))
+			return false;
+	return true;
+}
+
+/* Wait for every M thread to end and reap it (go_main, after the stop). */
+void ms_join_all(void)
+{
+	for (;;) {
+		struct m *mp = NULL;
+		for (unsigned i = 0; i < MAX_MS && !mp; i++)
+			if (ms[i].in_use)
+				mp = &ms[i];
+		if (!mp)
+			return;
+		kthread_join(mp->thread);
+		mp->in_use = false;
+		mp->thread = NULL;
+	}
+}
+
+/* Park the calling M (on g0, no P) until it is given a P or the runtime stops. */
+void m_become_spare(struct m *mp)
+{
+	rt_lock(&sched.lock);
+	mp->spare_next = sched.spare;
+	sched.spare = mp;
+	rt_unlock(&sched.lock);
+	ksem_wait(mp->wake);
+}
+
+/* Wake every spare M so it sees the stop. */
+void ms_wake_spares(void)
+{
+	rt_lock(&sched.lock);
+	struct m *list = sched.spare;
+	sched.spare = NULL;
+	rt_unlock(&sched.lock);
+	for (struct m *mp = list; mp; mp = mp->spare_next)
+		ksem_post(mp->wake);
+}
+
+static struct m *spare_take(unsigned cpu)
+{
+	struct m *mp = NULL;
+	rt_lock(&sched.lock);
+	for (struct m **pp = &sched.spare; *pp; pp = &(*pp)->spare_next)
+		if ((*pp)->cpu->id == cpu) {
+			mp = *pp;
+			*pp = mp->spare_next;
+			break;
+		}
+	rt_unlock(&sched.lock);
+	return mp;
+}
+
+/* Give pp to a spare M on cpu (Go's handoffp). False if no M can be had. */
+static bool handoff(struct p *pp, unsigned cpu)
+{
+	struct m *spare = spare_take(cpu);
+	if (spare) {
+		spare->p = pp;
+		pp->m = spare;
+		ksem_post(spare->wake);
+	} else if (!m_new(cpu, pp)) {
+		return false;
+	}
+	__atomic_fetch_add(&sched.handoffs, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+struct kcall {
+	void (*fn)(void *);
+	void *arg;
+	bool lost_p;
+};
+
+/* On the M's own stack: hand the P over, make the call, see what is left. */
+static void kcall_on_m_stack(void *a)
+{
+	struct kcall *k = a;
+	struct m *mp = getm();
+	struct g *gp = mp->curg;
+	struct p *pp = mp->p;
+	cas_gstatus(gp, G_RUNNING, G_SYSCALL);
+	gp->waitreason = WAIT_KERNEL;
+	gp->waitsince = time_ns();
+	__atomic_fetch_add(&sched.nkernelwait, 1, __ATOMIC_SEQ_CST);
+	if (!sched.stopping && handoff(pp, mp->cpu->id)) {
+		mp->p = NULL;
+		k->lost_p = true;
+	} else if (!warned_no_spare) {
+		warned_no_spare = true;
+		kprintf("sched: no spare M for a blocking kernel call (MAX_MS=%u); its P waits with it\n",
+			(unsigned)MAX_MS);
+	}
+	k->fn(k->arg);
+	__atomic_fetch_sub(&sched.nkernelwait, 1, __ATOMIC_SEQ_CST);
+	if (!k->lost_p) {
+		gp->waitreason = WAIT_NONE;
+		cas_gstatus(gp, G_SYSCALL, G_RUNNING);
+	}
+}
+
+/* On g0, after the call, with no P: queue the G globally, become a spare. */
+static void exitsyscall0(struct g *gp)
+{
+	struct m *mp = getm();
+	mp->curg = NULL;
+	gp->m = NULL;
+	gp->waitreason = WAIT_NONE;
+	cas_gstatus(gp, G_SYSCALL, G_RUNNABLE);
+	ready_put_global(gp);
+	wakep();
+	m_become_spare(mp);
+	schedule();
+}
+
+void go_kernel_call(void (*fn)(void *), void *arg)
+{
+	struct kcall k = { fn, arg, false };
+	go_systemstack(kcall_on_m_stack, &k);
+	if (k.lost_p)
+		mcall(exitsyscall0);
+}
+
