@@ -85,10 +85,11 @@ run_boot_tests() {
 	fi
 
 	# No kernel on the ESP at all.
-	cp "$img" "$bad"
-	mdel -i "$bad@@1M" ::/spindle/kernel.elf
+	missing=$LOGDIR/uefi-missing.img
+	cp "$img" "$missing"
+	mdel -i "$missing@@1M" ::/spindle/kernel.elf
 	log=$LOGDIR/boot-uefi-missing-kernel.log
-	if run_uefi_until "$log" 90 "$bad" 'spindle: .*kernel.elf: no such file'; then
+	if run_uefi_until "$log" 90 "$missing" 'spindle: .*kernel.elf: no such file'; then
 		pass "boot:uefi-missing-kernel-message"
 	else
 		fail "boot:uefi-missing-kernel-message" "no loader error line"
