@@ -45,64 +45,13 @@
 
 /* --- memory ---------------------------------------------------------------- */
 
-/* True if we run on the current goroutine's own (small) stack. Interrupts
- * are off while looking so we cannot migrate between the two reads. */
-static bool on_gstack(void)
-{
-	bool on = irq_save();
-	struct m *mp = this_cpu()->sched;
-	struct g *gp = mp ? mp->curg : NULL;
-	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
-	bool r = gp && sp >= gp->stack_lo && sp < gp->stack_lo + gp->stack_size;
-	irq_restore(on);
-	return r;
-}
-
-struct alloc_req {
-	size_t size;
-	void *p;
-};
-
-static void sys_malloc(void *arg)
-{
-	struct alloc_req *r = arg;
-	r->p = malloc(r->size);
-}
-
-static void sys_free(void *arg)
-{
-	free(arg);
-}
-
-/* malloc/free are not built for small stacks: from a goroutine they run
- * on the M's system stack. */
-static void *chan_alloc(size_t size)
-{
-	if (on_gstack()) {
-		struct alloc_req r = { size, NULL };
-		go_systemstack(sys_malloc, &r);
-		return r.p;
-	}
-	return malloc(size);
-}
-
-static void chan_dealloc(void *p)
-{
-	if (!p)
-		return;
-	if (on_gstack())
-		go_systemstack(sys_free, p);
-	else
-		free(p);
-}
-
 #define CHAN_HDR ((sizeof(struct chan) + 15) & ~(size_t)15)
 
 struct chan *chan_make(size_t elemsize, size_t cap)
 {
 	if (elemsize && cap > (SIZE_MAX / 2 - CHAN_HDR) / elemsize)
 		return NULL;
-	struct chan *c = chan_alloc(CHAN_HDR + elemsize * cap);
+	struct chan *c = rt_malloc(CHAN_HDR + elemsize * cap);
 	if (!c)
 		return NULL;
 	memset(c, 0, sizeof(*c));
@@ -115,7 +64,7 @@ struct chan *chan_make(size_t elemsize, size_t cap)
 
 void chan_free(struct chan *c)
 {
-	chan_dealloc(c);
+	rt_free(c);
 }
 
 size_t chan_len(struct chan *c)
@@ -285,7 +234,7 @@ static _Noreturn void block_forever(uint8_t reason)
 
 static _Noreturn void panic_closed_send(void)
 {
-	if (on_gstack())
+	if (on_goroutine_stack())
 		go_panic("send on closed channel");
 	panic("send on closed channel (outside a goroutine)");
 }
@@ -454,7 +403,7 @@ int go_select(struct select_case *cases, int n, bool has_default)
 	if (n < 0 || n > SELECT_MAX_CASES)
 		go_panic("select: bad case count %d", n);
 	if (n > SELECT_STACK_CASES) {
-		heap = chan_alloc((size_t)n * (sizeof(struct sudog) + 2 * sizeof(uint16_t)));
+		heap = rt_malloc((size_t)n * (sizeof(struct sudog) + 2 * sizeof(uint16_t)));
 		if (!heap)
 			go_panic("select: out of memory for %d cases", n);
 		sgs = heap;
@@ -471,7 +420,7 @@ int go_select(struct select_case *cases, int n, bool has_default)
 			continue;
 		if (cases[i].dir != SELECT_SEND && cases[i].dir != SELECT_RECV) {
 			releasem(mp);
-			chan_dealloc(heap);
+			rt_free(heap);
 			go_panic("select: case %d has a bad direction %d", i, (int)cases[i].dir);
 		}
 		uint32_t j = fastrandn((uint32_t)npoll + 1);
@@ -482,7 +431,7 @@ int go_select(struct select_case *cases, int n, bool has_default)
 	releasem(mp);
 
 	if (npoll == 0) {
-		chan_dealloc(heap);
+		rt_free(heap);
 		if (has_default)
 			return -1;
 		block_forever(WAIT_SELECT_NO_CASES);
@@ -514,7 +463,7 @@ int go_select(struct select_case *cases, int n, bool has_default)
 			r = try_send_locked(cs->c, cs->elem, &gp);
 		if (r != 0) {
 			selunlock(&locks);
-			chan_dealloc(heap);
+			rt_free(heap);
 			if (cs->dir == SELECT_SEND && r < 0)
 				go_panic("send on closed channel");
 			cs->ok = r > 0;
@@ -525,7 +474,7 @@ int go_select(struct select_case *cases, int n, bool has_default)
 	}
 	if (has_default) {
 		selunlock(&locks);
-		chan_dealloc(heap);
+		rt_free(heap);
 		return -1;
 	}
 
@@ -568,7 +517,7 @@ int go_select(struct select_case *cases, int n, bool has_default)
 		panic("select: goroutine %llu woken with no case (param %p)",
 		      (unsigned long long)gp->goid, (void *)fired);
 	bool success = fired->success;
-	chan_dealloc(heap);
+	rt_free(heap);
 	if (cases[casi].dir == SELECT_SEND) {
 		if (!success)
 			go_panic("send on closed channel");

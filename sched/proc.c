@@ -66,6 +66,7 @@
  * the main G ends (or a deadlock is found).
  */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include "sched/sched.h"
 #include "arch/x86_64/cpu.h"
@@ -714,14 +715,58 @@ _Noreturn void gstack_overflow(uint64_t where, uint64_t frame, uint64_t sp, uint
 	schedule();
 }
 
+/* True if the caller runs on the current goroutine's own small stack (not
+ * on the M's stack, not in kernel context). Interrupts are off while it
+ * looks, so the M cannot change under it. */
+bool on_goroutine_stack(void)
+{
+	bool on = irq_save();
+	struct m *mp = getm();
+	struct g *gp = mp ? mp->curg : NULL;
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+	bool r = gp && sp >= gp->stack_lo && sp < gp->stack_lo + gp->stack_size;
+	irq_restore(on);
+	return r;
+}
+
 void go_systemstack(void (*fn)(void *), void *arg)
 {
-	struct m *mp = getm();
-	if (!mp || !mp->curg) {
-		fn(arg);
+	if (!on_goroutine_stack()) {
+		fn(arg);    /* already on a big stack */
 		return;
 	}
-	systemstack_switch(fn, arg, mp->cpu->g0_sp);
+	systemstack_switch(fn, arg, this_cpu()->g0_sp);
+}
+
+struct alloc_req {
+	size_t size;
+	void *p;
+};
+
+static void malloc_on_system_stack(void *arg)
+{
+	struct alloc_req *r = arg;
+	r->p = malloc(r->size);
+}
+
+static void free_on_system_stack(void *p)
+{
+	free(p);
+}
+
+/* newlib's malloc is not built for 2 KiB stacks: from a goroutine it runs
+ * on the M's stack. */
+void *rt_malloc(size_t size)
+{
+	struct alloc_req r = { size, NULL };
+	go_systemstack(malloc_on_system_stack, &r);
+	return r.p;
+}
+
+void rt_free(void *p)
+{
+	if (p)
+		go_systemstack(free_on_system_stack, p);
 }
 
 struct printf_ctx {

@@ -238,6 +238,12 @@ bool park_unlock_spinlock(struct g *gp, void *arg);
 void goready(struct g *gp);
 /* Gosched slow path and yield fast path live in proc.c. */
 
+/* Memory from newlib's malloc, callable on any stack (on a goroutine's it
+ * runs on the M's stack). */
+void *rt_malloc(size_t size);
+void rt_free(void *p);
+bool on_goroutine_stack(void);
+
 /* Random numbers per M (xorshift), for stealing order and select. */
 uint32_t fastrand(void);
 static inline uint32_t fastrandn(uint32_t n) { return (uint32_t)(((uint64_t)fastrand() * n) >> 32); }

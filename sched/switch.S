@@ -21,6 +21,8 @@
  * arch/x86_64/percpu.h) is set to the goroutine's limit when its stack
  * becomes current and to 0 on g0.
  */
+#include "arch/x86_64/switch_frame.h"
+
 #define CPU_STACK_LIMIT 0x70
 #define CPU_G0_SP       0x78
 #define CPU_SCHED       64      /* offsetof(struct cpu, sched): struct m * */
@@ -35,12 +37,7 @@
 gogo:
 	movq %rdi, %rsp
 	movq %rsi, %fs:CPU_STACK_LIMIT
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbx
-	popq %rbp
+	POP_CALLEE_SAVED
 	ret
 
 /* void gswitch(uint64_t *save_sp, uint64_t to_sp, void (*after)(void *),
@@ -51,12 +48,7 @@ gogo:
 gswitch:
 	leaq gswitch_resume(%rip), %rax
 	pushq %rax
-	pushq %rbp
-	pushq %rbx
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_CALLEE_SAVED
 	movq %rsp, (%rdi)
 	movq %rsi, %rsp
 	movq %r8, %fs:CPU_STACK_LIMIT
@@ -64,12 +56,7 @@ gswitch:
 	jz 1f
 	movq %rcx, %rdi
 	call *%rdx
-1:	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbx
-	popq %rbp
+1:	POP_CALLEE_SAVED
 	ret
 	.globl gswitch_resume
 gswitch_resume:
@@ -83,12 +70,7 @@ gswitch_resume:
 mcall:
 	leaq mcall_resume(%rip), %rax
 	pushq %rax
-	pushq %rbp
-	pushq %rbx
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_CALLEE_SAVED
 	movq %gs:CPU_SCHED, %rax
 	movq M_CURG(%rax), %rsi       /* the current G */
 	movq %rsp, G_SP(%rsi)
@@ -171,12 +153,7 @@ __morestack:
 m_enter:
 	leaq gswitch_resume(%rip), %rax
 	pushq %rax
-	pushq %rbp
-	pushq %rbx
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_CALLEE_SAVED
 	movq %rsp, (%rsi)
 	andq $-16, %rsp
 	subq $64, %rsp

@@ -48,47 +48,6 @@ static uint64_t when_after(uint64_t ns)
 
 /* --- memory: malloc must not run on a 2 KiB goroutine stack --- */
 
-static bool on_goroutine_stack(void)
-{
-	struct g *gp = getg();
-	if (!gp)
-		return false;
-	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
-	return sp >= gp->stack_lo && sp < gp->stack_lo + gp->stack_size;
-}
-
-struct alloc_req {
-	size_t size;
-	void *ptr;
-};
-static void alloc_sys(void *arg)
-{
-	struct alloc_req *r = arg;
-	r->ptr = malloc(r->size);
-}
-static void free_sys(void *ptr)
-{
-	free(ptr);
-}
-static void *sys_malloc(size_t size)
-{
-	struct alloc_req r = { size, NULL };
-	if (on_goroutine_stack())
-		go_systemstack(alloc_sys, &r);
-	else
-		alloc_sys(&r);
-	return r.ptr;
-}
-static void sys_free(void *ptr)
-{
-	if (!ptr)
-		return;
-	if (on_goroutine_stack())
-		go_systemstack(free_sys, ptr);
-	else
-		free(ptr);
-}
-
 /* --- the heap: pp->timerlock held --- */
 
 static inline void heap_set(struct gtimer **h, uint32_t i, struct gtimer *t)
@@ -167,13 +126,13 @@ static void heap_reserve(struct p *pp, void **old)
 		uint32_t cap = pp->timercap;
 		uint32_t ncap = cap ? cap * 2 : TIMERS_MIN_CAP;
 		rt_unlock(&pp->timerlock);
-		struct gtimer **a = sys_malloc((size_t)ncap * sizeof *a);
+		struct gtimer **a = rt_malloc((size_t)ncap * sizeof *a);
 		rt_lock(&pp->timerlock);
 		if (!a)
 			panic("timers: out of memory growing P%u's heap to %u timers", pp->id, ncap);
 		if (pp->timercap != cap) {    /* grown meanwhile */
 			rt_unlock(&pp->timerlock);
-			sys_free(a);
+			rt_free(a);
 			rt_lock(&pp->timerlock);
 			continue;
 		}
@@ -181,7 +140,7 @@ static void heap_reserve(struct p *pp, void **old)
 			memcpy(a, pp->timers, (size_t)pp->ntimers * sizeof *a);
 		if (*old) {                   /* cannot happen: one growth suffices */
 			rt_unlock(&pp->timerlock);
-			sys_free(*old);
+			rt_free(*old);
 			rt_lock(&pp->timerlock);
 		}
 		*old = pp->timers;
@@ -227,7 +186,7 @@ void timer_start(struct gtimer *t, uint64_t when, void (*fn)(void *, uint64_t), 
 	update_timer0(pp);
 	rt_unlock(&pp->timerlock);
 	releasem(mp);
-	sys_free(old);
+	rt_free(old);
 }
 
 bool timer_stop(struct gtimer *t)
@@ -363,7 +322,7 @@ static void after_main(void *arg)
 	struct after_arg *a = arg;
 	struct chan *c = a->c;
 	uint64_t when = a->when;
-	sys_free(a);
+	rt_free(a);
 	if (go_nanotime() < when)
 		sleep_until(when);
 	uint64_t now = go_nanotime();
@@ -375,7 +334,7 @@ struct chan *go_after(uint64_t ns)
 	struct chan *c = chan_make(sizeof(uint64_t), 1);
 	if (!c)
 		return NULL;
-	struct after_arg *a = sys_malloc(sizeof *a);
+	struct after_arg *a = rt_malloc(sizeof *a);
 	if (!a) {
 		chan_free(c);
 		return NULL;
@@ -383,7 +342,7 @@ struct chan *go_after(uint64_t ns)
 	a->c = c;
 	a->when = when_after(ns);
 	if (go(after_main, a) != GO_OK) {
-		sys_free(a);
+		rt_free(a);
 		chan_free(c);
 		return NULL;
 	}
