@@ -44,7 +44,6 @@
 #define SLOT_STRIDE     (2UL << 20)        /* 1 MiB stack + guard + padding */
 #define MAX_SLOTS       16384              /* 32 GiB of GSTACK_BASE */
 #define STACK_PAGES     (KTHREAD_STACK_SIZE / PAGE_SIZE)
-#define AP_STACK_SIZE   (32 * 1024)        /* arch/x86_64/smp.c: each AP's boot stack */
 #define SWITCH_WORDS    7                  /* r15 r14 r13 r12 rbx rbp ret */
 #define PREEMPT_WORDS   8                  /* the same + a pad word */
 #define IDLE_PRIO       KTHREAD_PRIOS      /* below every real level */
@@ -493,7 +492,7 @@ static _Noreturn void preempt(struct kcpu *k, struct cpu *c, struct tcb *cur, st
 {
 	fpstate_save(cur->fpstate);  /* first: nothing before touched SIMD */
 	/* the interrupted split-stack limit, pushed by trap_common under the frame */
-	cur->cpu_stack_limit = ((uint64_t *)tf)[-3];
+	cur->cpu_stack_limit = ((uint64_t *)tf)[-TRAP_SAVED_STACK_LIMIT_WORD];
 	cur->cpu_sched = c->sched;
 	cur->cpu_g0_sp = c->g0_sp;
 	uint64_t *frame = (uint64_t *)((tf->rsp - sizeof *tf) & ~15UL);

@@ -25,7 +25,6 @@
 #define INIT_DEASSERT_WAIT_US  10000  /* 10 ms after INIT */
 #define SIPI_WAIT_US           200    /* 200 us after each STARTUP */
 #define AP_START_TIMEOUT_MS    2000   /* TCG with many vCPUs is slow */
-#define AP_STACK_SIZE          (32 * 1024)
 #define REAL_MODE_LIMIT        0x100000
 
 extern char tramp_start[], tramp_end[], tramp_gdt[], tramp32[], tramp64[];

@@ -9,6 +9,8 @@
 #ifndef ARCH_X86_64_SMP_H
 #define ARCH_X86_64_SMP_H
 
+#define AP_STACK_SIZE (32 * 1024)  /* each AP's own stack: its idle thread's */
+
 struct boot_info;
 void smp_boot(const struct boot_info *bi);
 void smp_init_ipis(void);        /* boot CPU, before smp_boot */

@@ -57,6 +57,11 @@ struct trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
+/* trap.S keeps the interrupted code's split-stack limit (%fs:0x70) in the
+ * word TRAP_SAVED_STACK_LIMIT_WORD words below the trap frame while the
+ * handler runs; kernel/thread.c reads it when it preempts a thread. */
+#define TRAP_SAVED_STACK_LIMIT_WORD 3
+
 typedef void (*irq_handler_t)(struct trap_frame *tf);
 
 void idt_init(void);          /* boot CPU, once */
