@@ -18,6 +18,8 @@
  * The split-stack limit (%fs:0x70) is switched together with the stack.
  * Everything here runs with interrupts off.
  */
+#include "arch/x86_64/switch_frame.h"
+
 #define CPU_STACK_LIMIT 0x70
 
 	.text
@@ -25,12 +27,7 @@
 /* void kthread_switch(uint64_t *save_sp, uint64_t to_sp, uint64_t limit) */
 	.globl kthread_switch
 kthread_switch:
-	pushq %rbp
-	pushq %rbx
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_CALLEE_SAVED
 	movq %rsp, (%rdi)
 	movq %rsi, %rdi
 	movq %rdx, %rsi
@@ -42,12 +39,7 @@ kthread_switch:
 kthread_jump:
 	movq %rdi, %rsp
 	movq %rsi, %fs:CPU_STACK_LIMIT
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbx
-	popq %rbp
+	POP_CALLEE_SAVED
 	ret
 
 /* A preempted thread continues here: rsp = its copied trap frame - 8. */

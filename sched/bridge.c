@@ -108,6 +108,12 @@ void m_become_spare(struct m *mp)
 	mp->spare_next = sched.spare;
 	sched.spare = mp;
 	rt_unlock(&sched.lock);
+	/* The stop sets sched.stopping before it empties the spare list under
+	 * sched.lock: either it found us there (and posts our semaphore) or we
+	 * see the flag now. Without this look an M that became a spare just
+	 * after the stop would wait for ever, and go_main with it. */
+	if (__atomic_load_n(&sched.stopping, __ATOMIC_SEQ_CST))
+		return;
 	ksem_wait(mp->wake);
 }
 

@@ -380,7 +380,7 @@ static void gdestroy(struct g *gp)
 	__atomic_fetch_add(&sched.exited, 1, __ATOMIC_RELAXED);
 	if (gp->flags & G_FLAG_MAIN) {
 		sched.exit_code = GO_OK;
-		__atomic_store_n(&sched.stopping, true, __ATOMIC_RELEASE);
+		__atomic_store_n(&sched.stopping, true, __ATOMIC_SEQ_CST);
 		wake_all_ms(mp);
 	}
 	gfree_put(mp->p, gp);
