@@ -1,9 +1,10 @@
 # chart.gp - grouped bars per metric, one bar per system, log scale y.
 # Called by tools/bench.sh with: the terminal and output already set,
 # datafile (build/bench/chart.dat: a header row, then "metric v1 v2 ..."
-# with "-" for no result), ncols (columns in it) and charttitle.
+# with "-" for no result), ncols (columns in it), charttitle and chartsub
+# (a second title line: machine, date).
 set datafile missing "-"
-set title charttitle noenhanced
+set title charttitle . "\n" . chartsub noenhanced
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1

@@ -21,7 +21,9 @@
  * creates), on 64 KiB and 1 MiB stacks; it is built with -fsplit-stack
  * like every kernel/showcase* file, which costs nothing here (the stack
  * limit of a kernel thread is 0). The goroutine-side code is in
- * showcase_g.c and bench/bench_g.c.
+ * showcase_g.c and bench/bench_g.c; the kernel-thread measurements of rows
+ * 1-4 are in bench/bench_thread.c (bench_t_*, shared with `make bench`);
+ * rows 5 and 6 are measured here.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -216,209 +218,54 @@ static struct val v_ok(uint64_t v)
 	return (struct val){ v, NULL };
 }
 
-/* Calibrate n so that once(n) lasts about 50 ms (as bench/ does), then the
- * median of BENCH_REPS runs in thousandths of a ns per op; once(n) does
- * n * ops_per_n operations. */
-static struct val measure(uint64_t (*once)(uint64_t n), uint64_t n, uint64_t step, uint64_t max,
-			  uint64_t ops_per_n)
+/* Rows 1-4, kernel-thread side: bench/bench_thread.c (bench_t_*, shared
+ * with `make bench`, system spindle-thread). */
+
+#define MEM_THREADS BENCH_T_MEM_THREADS
+#define CREATE_BATCH BENCH_T_CREATE_BATCH
+
+static uint64_t cap_ms;
+static uint64_t sw_cr3_milli;    /* CR3 loads per switch, thousandths */
+
+static struct val v_timed(const char *why, const struct bench_samples *s)
 {
-	struct bench_samples s = { .n = 0 };
-	uint64_t t = once(n);
-	for (int i = 0; i < 8 && t != FAILED && t < bench_target_ticks() * 8 / 10 && n < max; i++) {
-		n = bench_scale_n(n, t, step, max);
-		t = once(n);
-	}
-	for (int r = 0; r < BENCH_REPS && t != FAILED; r++) {
-		t = once(n);
-		if (t != FAILED)
-			s.v[s.n++] = bench_milli_ns(t, n * ops_per_n);
-	}
-	if (t == FAILED)
-		return v_none("kthread_create failed");
-	return v_ok(bench_median(&s));
+	return why ? v_none(why) : v_ok(bench_median(s));
 }
 
-/* Row 1: memory per parked thread (and per thread with its own process). */
-
-#define MEM_THREADS 32
-static struct ksem park_sem;
-
-static void t_park(void *arg)
-{
-	(void)arg;
-	ksem_wait(&park_sem);
-}
-
-/* MEM_THREADS threads parked on park_sem (each with its own process if
- * own_process), created in ts[], pcbs[]; *n: how many were. */
-static const char *t_park_many(bool own_process, struct tcb **ts, struct pcb **pcbs, unsigned *n)
-{
-	for (*n = 0; *n < MEM_THREADS; (*n)++) {
-		struct pcb *p = NULL;
-		if (own_process && !(p = pcb_create("sc-mem", KTHREAD_PRIO_DEFAULT, 0)))
-			return "pcb_create failed";
-		struct tcb *t = kthread_create(p, "sc-mem", t_park, NULL, KTHREAD_PRIO_DEFAULT,
-					       KTHREAD_ANY_CPU);
-		if (!t) {
-			pcb_destroy(p);
-			return "kthread_create failed";
-		}
-		ts[*n] = t;
-		pcbs[*n] = p;
-	}
-	return NULL;
-}
-
-/* Bytes per parked thread in the kernel process (*t) and per parked thread
- * with a process of its own (*tp). The first group stays alive while the
- * second is made, so that both get stack slots never used before and both
- * figures include the page-table page that maps a slot. */
+/* Row 1: bytes per parked thread in the kernel process (*t) and per parked
+ * thread with a process of its own (*tp). */
 static void t_mem(struct val *t, struct val *tp)
 {
-	struct tcb *ts[2 * MEM_THREADS];
-	struct pcb *pcbs[2 * MEM_THREADS];
-	unsigned n1 = 0, n2 = 0;
-	ksem_init(&park_sem, 0);
-	size_t f0 = pmm_free_pages();
-	const char *why1 = t_park_many(false, ts, pcbs, &n1);
-	size_t f1 = pmm_free_pages();
-	const char *why2 = why1 ? "not run" : t_park_many(true, ts + n1, pcbs + n1, &n2);
-	size_t f2 = pmm_free_pages();
-	for (unsigned i = 0; i < n1 + n2; i++)
-		ksem_post(&park_sem);
-	for (unsigned i = 0; i < n1 + n2; i++) {
-		kthread_join(ts[i]);
-		if (pcbs[i])
-			pcb_destroy(pcbs[i]);
-	}
-	*t = why1 ? v_none(why1) : v_ok((uint64_t)(f0 - f1) * PAGE_SIZE / n1);
-	*tp = why2 ? v_none(why2) : v_ok((uint64_t)(f1 - f2) * PAGE_SIZE / n2);
+	uint64_t b = 0, bp = 0;
+	const char *why_p = NULL;
+	const char *why = bench_t_mem(MEM_THREADS, &b, &why_p, &bp);
+	*t = why ? v_none(why) : v_ok(b);
+	*tp = why_p ? v_none(why_p) : v_ok(bp);
 }
 
 /* Row 4: threads until kthread_create returns NULL. */
-
-static uint64_t cap_ms;
-
 static struct val t_capacity(void)
 {
-	size_t max = pmm_free_pages() / (KTHREAD_STACK_SIZE / PAGE_SIZE) + 64;
-	size_t list_pages = (max * sizeof(struct tcb *) + PAGE_SIZE - 1) / PAGE_SIZE;
-	uint64_t phys = pmm_alloc(list_pages);
-	if (!phys)
-		return v_none("no memory for the list of threads");
-	struct tcb **list = phys_to_virt(phys);
-	ksem_init(&park_sem, 0);
-	uint64_t t0 = time_ns();
-	size_t n = 0;
-	while (n < max) {
-		struct tcb *t = kthread_create(NULL, "sc-max", t_park, NULL, KTHREAD_PRIO_DEFAULT,
-					       KTHREAD_ANY_CPU);
-		if (!t)
-			break;
-		list[n++] = t;
-	}
-	bool refused = n < max;
-	cap_ms = (time_ns() - t0) / 1000000;
-	for (size_t i = 0; i < n; i++)
-		ksem_post(&park_sem);
-	for (size_t i = 0; i < n; i++)
-		kthread_join(list[i]);
-	pmm_free(phys, list_pages);
-	if (!refused)
-		return v_none("kthread_create never refused");
-	return v_ok(n);
+	uint64_t n = 0;
+	const char *why = bench_t_max_tasks(&n, &cap_ms, NULL);
+	return why ? v_none(why) : v_ok(n);
 }
 
-/* Row 2: kthread_create + kthread_join of threads that return at once, in
- * batches (as go() is measured in batches of 500). */
-
-#define CREATE_BATCH 16
-
-static void t_nothing(void *arg)
+/* Row 2: kthread_create + kthread_join, batches of CREATE_BATCH. */
+static struct val t_create(void)
 {
-	(void)arg;
-}
-
-static uint64_t t_create_once(uint64_t n)
-{
-	struct tcb *b[CREATE_BATCH];
-	uint64_t t0 = rdtsc();
-	for (uint64_t i = 0; i < n; i += CREATE_BATCH) {
-		int got = 0;
-		for (; got < CREATE_BATCH; got++)
-			if (!(b[got] = kthread_create(NULL, "sc-new", t_nothing, NULL,
-						      KTHREAD_PRIO_DEFAULT, KTHREAD_ANY_CPU)))
-				break;
-		for (int j = 0; j < got; j++)
-			kthread_join(b[j]);
-		if (got < CREATE_BATCH)
-			return FAILED;
-	}
-	return rdtsc() - t0;
+	struct bench_samples s;
+	const char *why = bench_t_spawn_exit(&s, NULL);
+	return v_timed(why, &s);
 }
 
 /* Row 3: two threads of two processes, pinned to one CPU, yielding to
  * each other: every yield is a switch with XSAVE/XRSTOR and a CR3 load. */
-
-static volatile int sw_stop;
-static struct val sw_result;
-
-static uint64_t t_switch_once(uint64_t n)
-{
-	uint64_t t0 = rdtsc();
-	for (uint64_t i = 0; i < n; i++)
-		kthread_yield();
-	return rdtsc() - t0;
-}
-
-static void t_switch_partner(void *arg)
-{
-	(void)arg;
-	while (!__atomic_load_n(&sw_stop, __ATOMIC_ACQUIRE))
-		kthread_yield();
-}
-
-static void t_switch_main(void *arg)
-{
-	(void)arg;
-	for (int i = 0; i < 100; i++)   /* the partner is running and yielding back */
-		kthread_yield();
-	sw_result = measure(t_switch_once, 500, 2, 1ULL << 32, 2);
-	__atomic_store_n(&sw_stop, 1, __ATOMIC_RELEASE);
-}
-
-static uint64_t sw_cr3_milli;    /* CR3 loads per switch, thousandths */
-
 static struct val t_switch(unsigned cpu)
 {
-	struct pcb *pa = pcb_create("sc-ping", KTHREAD_PRIO_DEFAULT, 0);
-	struct pcb *pb = pcb_create("sc-pong", KTHREAD_PRIO_DEFAULT, 0);
-	if (!pa || !pb) {
-		pcb_destroy(pa);
-		pcb_destroy(pb);
-		return v_none("pcb_create failed");
-	}
-	sw_stop = 0;
-	sw_result = v_none("not run");
-	struct kthread_stats s0, s1;
-	kthread_stats(&s0);
-	struct tcb *b = kthread_create(pb, "sc-pong", t_switch_partner, NULL, KTHREAD_PRIO_DEFAULT,
-				       (int)cpu);
-	struct tcb *a = b ? kthread_create(pa, "sc-ping", t_switch_main, NULL, KTHREAD_PRIO_DEFAULT,
-					   (int)cpu) : NULL;
-	if (a)
-		kthread_join(a);
-	__atomic_store_n(&sw_stop, 1, __ATOMIC_RELEASE);
-	if (b)
-		kthread_join(b);
-	kthread_stats(&s1);
-	pcb_destroy(pa);
-	pcb_destroy(pb);
-	if (!a || !b)
-		return v_none("kthread_create failed");
-	uint64_t sw = s1.switches - s0.switches;
-	sw_cr3_milli = sw ? (s1.cr3_loads - s0.cr3_loads) * 1000 / sw : 0;
-	return sw_result;
+	struct bench_samples s;
+	const char *why = bench_t_switch(cpu, &s, NULL, &sw_cr3_milli);
+	return v_timed(why, &s);
 }
 
 /* Row 5: one thread blocks on a ksem (a simulated device request) while
@@ -539,7 +386,7 @@ static void measure_threads(void)
 	R.t_max = t_capacity();
 	R.t_max_ms = cap_ms;
 	step("kernel threads: create + join");
-	R.t_create = measure(t_create_once, CREATE_BATCH, CREATE_BATCH, 256, 1);
+	R.t_create = t_create();
 	unsigned cpu = R.ncpu > 1 ? 1 : 0;
 	step("kernel threads: switch between two processes on one CPU");
 	R.t_switch = t_switch(cpu);

@@ -1,6 +1,7 @@
 #!/bin/sh
-# bench.sh - `make bench`: run Spindle's in-kernel goroutine benchmarks and
-# the same workloads on the host (Go runtime, Linux pthreads), then print
+# bench.sh - `make bench`: run Spindle's in-kernel benchmarks (goroutines,
+# system spindle-g, and kernel threads, system spindle-thread) and the same
+# workloads on the host (Go runtime, Linux pthreads), then print
 # one table, write build/bench/results.json, meta.json, summary.md and draw
 # build/bench/chart.svg and chart.png. Benchmarks are not tests: the exit
 # status never depends on a measured speed; goals are printed for
@@ -80,9 +81,14 @@ boot() {
 }
 
 # Memory first (bytes_per_task must be the first runtime in its boot),
-# then the all-Ps workloads, max_tasks last; then a one-P boot.
+# then the all-Ps workloads, max_tasks last; then a one-P boot; then the
+# kernel threads (spindle-thread) in a boot of their own (1 GiB: enough for
+# about a thousand 1 MiB-stack threads; max_tasks_per_gib is per GiB).
 boot mem 420 "$MEM" "bench=bytes_per_task,spawn_exit,chan_cross,max_tasks"
 boot onep 180 512M "gomaxprocs=1 bench=switch,chan_same"
+THREAD_MEM=1G
+[ "$(echo "$MEM" | awk '/[Mm]$/ { print int($0) < 1024 }')" = 1 ] && THREAD_MEM=$MEM
+boot thread 180 "$THREAD_MEM" "bench=thread"
 
 # --- host peers ------------------------------------------------------------
 for peer in $BENCH_PEERS; do
@@ -130,6 +136,9 @@ TCGTCGTCG*) ACCEL_USED=tcg ;;
 esac
 jstr() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g'; }
 cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
+host_name=$(uname -n 2>/dev/null)
+host_os=$(uname -srm 2>/dev/null)
+host_mem_mib=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo 2>/dev/null)
 guest_mib=$(awk '$1 == "BENCHINFO" && $2 == "spindle-g" && $3 == "max_tasks_guest_ram_mib" { print int($4); exit }' "$OUT/records.txt")
 
 qemu_ver=$($QEMU --version 2>/dev/null | head -n 1)
@@ -138,7 +147,11 @@ commit=$(git -C "$HERE" rev-parse --short HEAD 2>/dev/null)
 [ -n "$(git -C "$HERE" status --porcelain 2>/dev/null)" ] && commit="$commit (with uncommitted changes)"
 DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
+gcc_ver=$(gcc -dumpfullversion 2>/dev/null)
 awk -v accel="$ACCEL_USED" -v date="$DATE" -v guest_mib="${guest_mib:-0}" -v cpu="$cpu_model" \
+	-v host="$host_name" -v hostos="$host_os" -v hostcpus="$NPROC" -v hostmem="${host_mem_mib:-?}" \
+	-v qemu="$qemu_ver" -v qemucpu="$CPU" -v guestcpus="$SMP" -v commit="$commit" \
+	-v gover="${go_ver:-go: not found}" -v gccver="$gcc_ver" \
 	-v out="$OUT" -f "$HERE/bench/report.awk" "$OUT/records.txt"
 
 {
@@ -149,13 +162,16 @@ awk -v accel="$ACCEL_USED" -v date="$DATE" -v guest_mib="${guest_mib:-0}" -v cpu
 	echo "  \"qemu_cpu\": \"$CPU\","
 	echo "  \"guest_cpus\": $SMP,"
 	echo "  \"memory_boot_ram\": \"$MEM\","
+	echo "  \"host_name\": \"$(jstr "$host_name")\","
+	echo "  \"host_os\": \"$(jstr "$host_os")\","
 	echo "  \"host_cpu_model\": \"$(jstr "$cpu_model")\","
 	echo "  \"host_cpus\": $NPROC,"
+	echo "  \"host_ram_mib\": ${host_mem_mib:-0},"
 	echo "  \"date\": \"$DATE\","
 	echo "  \"commit\": \"$(jstr "$commit")\","
 	echo "  \"qemu\": \"$(jstr "$qemu_ver")\","
 	echo "  \"go\": \"$(jstr "$go_ver")\","
-	echo "  \"gcc\": \"$(jstr "$(gcc -dumpfullversion 2>/dev/null)")\","
+	echo "  \"gcc\": \"$(jstr "$gcc_ver")\","
 	echo "  \"info\": ["
 	# One entry per BENCHINFO line, with the log it came from (each boot
 	# reports its own CPUs, gomaxprocs and RAM).
@@ -183,7 +199,14 @@ elif [ ! -s "$OUT/chart.dat" ]; then
 	say "no results to chart"
 else
 	ncols=$(head -n 1 "$OUT/chart.dat" | awk '{ print NF }')
-	title="Spindle benchmarks ($ACCEL_USED, $DATE) - lower is better except max_tasks*"
+	# The chart says where it was made (the README shows it): accelerator,
+	# machine, CPU model, date. Quotes are dropped (gnuplot strings).
+	case $ACCEL_USED in
+	tcg) accel_label="TCG emulation, no KVM: the Spindle bars measure the emulator" ;;
+	*) accel_label=$(echo "$ACCEL_USED" | tr a-z A-Z) ;;
+	esac
+	title=$(printf '%s' "Spindle benchmarks - $accel_label" | tr -d "'\"\\\\")
+	subtitle=$(printf '%s' "host $host_name: $cpu_model, $NPROC CPUs; guest: $SMP CPUs; $DATE; lower is better except max_tasks*" | tr -d "'\"\\\\")
 	for term in svg png; do
 		case $term in
 		svg) tline="set terminal svg size 1100,600 dynamic font 'Sans,11'" ;;
@@ -194,7 +217,7 @@ else
 				tline="set terminal png size 1100,600"
 			fi ;;
 		esac
-		if ! gnuplot -e "$tline; set output '$OUT/chart.$term'; ncols=$ncols; charttitle='$title'; datafile='$OUT/chart.dat'" \
+		if ! gnuplot -e "$tline; set output '$OUT/chart.$term'; ncols=$ncols; charttitle='$title'; chartsub='$subtitle'; datafile='$OUT/chart.dat'" \
 			"$HERE/bench/chart.gp" >"$OUT/gnuplot.log" 2>&1; then
 			say "gnuplot failed for chart.$term (see $OUT/gnuplot.log)"
 		fi
