@@ -468,15 +468,22 @@ const char *bench_g_switch(uint64_t *milli_ns)
 	return samples.n ? NULL : "no samples";
 }
 
-const char *bench_g_bytes_per_task(uint64_t *bytes, uint64_t *tasks)
+/* Run a benchmark whose goroutines park on park_c, then free the channel.
+ * Returns why_not (NULL when measured). */
+static const char *run_parked(void (*main)(void *))
 {
-	bpt_bytes = bpt_tasks = 0;
-	run_main(bpt_main);
+	run_main(main);
 	if (park_c) {
 		chan_free(park_c);
 		park_c = NULL;
 	}
-	if (why_not)
+	return why_not;
+}
+
+const char *bench_g_bytes_per_task(uint64_t *bytes, uint64_t *tasks)
+{
+	bpt_bytes = bpt_tasks = 0;
+	if (run_parked(bpt_main))
 		return why_not;
 	if (!bpt_tasks)
 		return "nothing measured";
@@ -488,12 +495,7 @@ const char *bench_g_bytes_per_task(uint64_t *bytes, uint64_t *tasks)
 const char *bench_g_max_tasks(uint64_t *count, uint64_t *ms)
 {
 	mt_count = 0;
-	run_main(mt_main);
-	if (park_c) {
-		chan_free(park_c);
-		park_c = NULL;
-	}
-	if (why_not)
+	if (run_parked(mt_main))
 		return why_not;
 	if (!mt_count)
 		return "nothing spawned";

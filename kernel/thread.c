@@ -276,22 +276,28 @@ static struct tcb *pick_next_locked(struct kcpu *k, struct cpu *c, struct tcb *c
 /* Give up the CPU, interrupts off. cur->state says why: KT_RUNNING = yield
  * (stays ready), KT_BLOCKED = wait (a waker makes it ready; it may have done
  * so already: then it is KT_READY and queued), KT_ZOMBIE = exit. */
-void kthread_schedule_irqoff(void)
+/* Put cur back on its run queue if it is still runnable (the idle
+ * thread never queues), and choose the next thread: k->idle if none. */
+static struct tcb *requeue_and_pick(struct kcpu *k, struct cpu *c, struct tcb *cur, bool runnable)
 {
-	struct cpu *c = this_cpu();
-	struct kcpu *k = &kcpus[c->id];
-	struct tcb *cur = k->current;
 	spin_lock(&k->lock);
-	bool yielding = cur->state == KT_RUNNING;
-	if (yielding) {
+	if (runnable) {
 		cur->state = KT_READY;
 		if (!cur->is_idle)
 			rq_push(k, cur);
 	}
 	struct tcb *next = pick_next_locked(k, c, cur);
 	spin_unlock(&k->lock);
-	if (!next)
-		next = k->idle;
+	return next ? next : k->idle;
+}
+
+void kthread_schedule_irqoff(void)
+{
+	struct cpu *c = this_cpu();
+	struct kcpu *k = &kcpus[c->id];
+	struct tcb *cur = k->current;
+	bool yielding = cur->state == KT_RUNNING;
+	struct tcb *next = requeue_and_pick(k, c, cur, yielding);
 	if (next == cur) {
 		cur->state = KT_RUNNING;
 		return;
@@ -508,14 +514,7 @@ static _Noreturn void preempt(struct kcpu *k, struct cpu *c, struct tcb *cur, st
 	cur->switches_forced++;
 	stat_add(&cur->proc->switches_forced, 1);
 	stat_add(&stats.preemptions, 1);
-	spin_lock(&k->lock);
-	cur->state = KT_READY;
-	if (!cur->is_idle)
-		rq_push(k, cur);
-	struct tcb *next = pick_next_locked(k, c, cur);
-	spin_unlock(&k->lock);
-	if (!next)
-		next = k->idle;
+	struct tcb *next = requeue_and_pick(k, c, cur, true);
 	k->prev = cur;
 	if (next == cur) {
 		/* only possible when the queue changed under us: resume it */

@@ -33,32 +33,58 @@
 
 #define SWITCH_CONTEXT_WORDS 8   /* r15 r14 r13 r12 rbx rbp ret pad */
 
+/* A free area's list link lives in the word after its XSAVE data, so an
+ * area can go back to the pool before XRSTOR has read it (preempt_resume)
+ * without changing the state it restores. */
 struct fpstate_free {
 	struct fpstate_free *next;
 };
+
+static size_t fp_area_bytes;   /* set by preempt_init: no CPUID in the interrupt path */
+
+/* Kernel context, before a runtime starts (go_main). */
+void preempt_init(void)
+{
+	fp_area_bytes = (fpstate_size() + sizeof(struct fpstate_free) + FPSTATE_ALIGN - 1) &
+			~(size_t)(FPSTATE_ALIGN - 1);
+}
+
+static size_t fp_area_size(void)
+{
+	return fp_area_bytes;
+}
+
+static struct fpstate_free *fp_link(void *area)
+{
+	return (struct fpstate_free *)((uint8_t *)area + fp_area_size()) - 1;
+}
 /* Per-CPU pools of XSAVE areas, only touched with interrupts off on their CPU. */
-static struct fpstate_free *fp_pool[MAX_CPUS];
+static void *fp_pool[MAX_CPUS];
 uint64_t preempt_tsc_slice;      /* PREEMPT_NS in TSC ticks, set by go_main */
 
 _Noreturn void preempt_enter_scheduler(uint64_t g0_sp); /* below, asm */
 
 static void *fpstate_alloc(unsigned cpu)
 {
-	struct fpstate_free *f = fp_pool[cpu];
-	if (f) {
-		fp_pool[cpu] = f->next;
-		return f;
+	void *area = fp_pool[cpu];
+	if (area) {
+		fp_pool[cpu] = fp_link(area)->next;
+		return area;
 	}
 	/* Carve a page into areas: the page allocator is interrupt-safe. */
-	size_t size = (fpstate_size() + FPSTATE_ALIGN - 1) & ~(size_t)(FPSTATE_ALIGN - 1);
+	size_t size = fp_area_size();
 	uint64_t phys = pmm_alloc(1);
 	if (!phys || size > PAGE_SIZE)
 		return NULL;
 	uint8_t *page = phys_to_virt(phys);
+	/* XSAVE writes neither XCOMP_BV nor the reserved bytes of the XSAVE
+	 * header, and XRSTOR faults (#GP) unless they are zero: start clean.
+	 * (A plain loop: this file must not call SSE-using code.) */
+	for (size_t i = 0; i < PAGE_SIZE / 8; i++)
+		((volatile uint64_t *)page)[i] = 0;
 	for (size_t off = size; off + size <= PAGE_SIZE; off += size) {
-		struct fpstate_free *x = (struct fpstate_free *)(page + off);
-		x->next = fp_pool[cpu];
-		fp_pool[cpu] = x;
+		fp_link(page + off)->next = fp_pool[cpu];
+		fp_pool[cpu] = (void *)(page + off);
 	}
 	return page;
 }
@@ -72,10 +98,9 @@ void *preempt_take_fpstate(struct g *gp)
 	gp->fpstate = NULL;
 	gp->preempted = 0;
 	if (area) {
-		struct fpstate_free *f = area;
 		unsigned cpu = this_cpu()->id;
-		f->next = fp_pool[cpu];
-		fp_pool[cpu] = f;
+		fp_link(area)->next = fp_pool[cpu];
+		fp_pool[cpu] = area;
 	}
 	return area;
 }

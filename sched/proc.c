@@ -110,6 +110,7 @@ static const char *const gstatus_names[] = {
 };
 
 extern uint64_t preempt_tsc_slice;
+void preempt_init(void);   /* sched/preempt.c */
 size_t gunit_size(void);
 static void check_deadlock(void);
 /* sched/bridge.c */
@@ -838,6 +839,7 @@ static void runtime_reset(void)
 		pp->executed = pp->steals = pp->stolen_gs = pp->idle_ns = pp->ticks = 0;
 	}
 	preempt_tsc_slice = PREEMPT_NS * tsc_hz / 1000000000ULL;
+	preempt_init();
 	irq_set_handler(VEC_IPI_WAKE, wake_ipi);
 }
 

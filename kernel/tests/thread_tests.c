@@ -509,12 +509,16 @@ KTEST(thread_create_memory_and_refusal)
 /* ---- CR3 switches when threads of two processes alternate ---- */
 
 static volatile uint64_t cr3_bad;
-static struct ksem cr3_gate = KSEM_INIT(0);
+static volatile uint32_t cr3_arrived;
 
 static void cr3_worker(void *arg)
 {
 	struct pcb *p = arg;
-	ksem_wait(&cr3_gate);  /* both exist before either yields */
+	/* Both run on one CPU: wait until both are there, so the yields below
+	 * alternate between the two processes. */
+	__atomic_fetch_add(&cr3_arrived, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&cr3_arrived, __ATOMIC_SEQ_CST) < 2)
+		kthread_yield();
 	for (int i = 0; i < 20; i++) {
 		if (read_cr3() != p->cr3)
 			cr3_bad++;
@@ -531,12 +535,11 @@ KTEST(thread_cr3_switch)
 	struct kthread_stats s0, s1;
 	kthread_stats(&s0);
 	cr3_bad = 0;
+	cr3_arrived = 0;
 	int cpu = (int)ncpu() - 1;
 	struct tcb *x = kthread_create(a, "cr3-a", cr3_worker, a, -1, cpu);
 	struct tcb *y = kthread_create(b, "cr3-b", cr3_worker, b, -1, cpu);
 	KTEST_ASSERT(x && y);
-	ksem_post(&cr3_gate);
-	ksem_post(&cr3_gate);
 	kthread_join(x);
 	kthread_join(y);
 	kthread_stats(&s1);
