@@ -24,6 +24,8 @@ extern bool percpu_ready;
 extern const uint64_t ksyms_count, ksyms_addr[];
 extern const char *const ksyms_name[];
 extern char __text_start[], __text_end[];
+/* sched/: print every goroutine if a runtime is running (weak: optional). */
+void go_dump_on_panic(void) __attribute__((weak));
 
 const char *ksym_lookup(uint64_t addr, uint64_t *off)
 {
@@ -98,6 +100,8 @@ _Noreturn void panic(const char *fmt, ...)
 	va_end(ap);
 	kprintf("\nPANIC on M%u: %s\n", who(), msg);
 	backtrace_here();
+	if (go_dump_on_panic)
+		go_dump_on_panic();
 	kernel_exit(1);
 }
 
@@ -113,5 +117,7 @@ _Noreturn void panic_trap(struct trap_frame *tf, const char *what)
 	kprintf("  rflags %016lx cs %04lx ss %04lx cr2 %016lx cr3 %016lx\n", tf->rflags, tf->cs,
 		tf->ss, read_cr2(), read_cr3());
 	backtrace_print(tf->rip, tf->rbp);
+	if (go_dump_on_panic)
+		go_dump_on_panic();
 	kernel_exit(1);
 }

@@ -601,6 +601,18 @@ void go_dump(void)
 	}
 }
 
+/* From panic (any CPU, other CPUs stopped): the goroutines of a running
+ * runtime, as Go prints them when it crashes. */
+void go_dump_on_panic(void)
+{
+	for (unsigned i = 0; i < MAX_MS; i++)
+		if (ms[i].in_use) {
+			kprintf("\ngoroutines at the panic:\n");
+			go_dump();
+			return;
+		}
+}
+
 static uint64_t trace_next_ns;
 
 void go_schedtrace(void)

@@ -34,6 +34,7 @@ boot_smp_test() { # name log rc n
 
 run_boot_tests() {
 	run_showcase_tests
+	run_goroutine_fault_test
 	for smp in $BOOT_SMPS; do
 		log=$LOGDIR/boot-pvh-smp$smp.log
 		run_pvh "$log" "$PVH_TIMEOUT" "$smp" "showcase=no"
@@ -144,6 +145,21 @@ run_boot_tests() {
 	else
 		fail "boot:fault-symbolised-backtrace" "QEMU exit $rc, expected 35 with a symbolised backtrace"
 		show_tail "$log" 25
+	fi
+}
+
+# A fault in a goroutine: the kernel panic also dumps the goroutines.
+run_goroutine_fault_test() {
+	log=$LOGDIR/boot-fault-in-goroutine.log
+	run_pvh "$log" "$PVH_TIMEOUT" 2 "test=fault_in_goroutine"
+	rc=$?
+	if [ $rc -eq 35 ] && grep -aq "PANIC on M[0-9]*: page fault" "$log" &&
+	   grep -aq "goroutines at the panic:" "$log" &&
+	   grep -aq "^goroutine 2 \[chan receive" "$log" && grep -aq "fault_main+0x" "$log"; then
+		pass "boot:fault-in-goroutine-dumps-goroutines"
+	else
+		fail "boot:fault-in-goroutine-dumps-goroutines" "QEMU exit $rc"
+		show_tail "$log" 30
 	fi
 }
 

@@ -19,3 +19,29 @@ KTEST(fault_panic)
 {
 	panic("deliberate panic from a test");
 }
+
+/* A fault inside a goroutine: the panic also lists every goroutine. */
+#include "sched/runtime.h"
+
+static struct chan *fault_gate;
+
+static void fault_waiter(void *arg)
+{
+	(void)arg;
+	chan_recv(fault_gate, 0);
+}
+
+static void fault_main(void *arg)
+{
+	(void)arg;
+	go(fault_waiter, 0);
+	go_yield();
+	volatile uintptr_t addr = FAULT_ADDRESS;
+	*(volatile uint64_t *)addr = 2;
+}
+
+KTEST(fault_in_goroutine)
+{
+	fault_gate = chan_make(1, 0);
+	go_main(fault_main, 0);
+}

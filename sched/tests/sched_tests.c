@@ -9,6 +9,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/time.h"
 #include "sched/runtime.h"
+#include "sched/sched.h"
 #include "arch/x86_64/percpu.h"
 
 static volatile int hello_ran;
@@ -99,11 +100,16 @@ KTEST(sched_yield_no_starvation)
 static volatile uint32_t burst_done;
 static volatile uint32_t burst_ids_xor;
 
+static volatile uint64_t burst_p_mask;   /* bit p: P p ran a worker */
+
 static void burst_worker(void *arg)
 {
-	/* A little work so other Ms have time to steal. */
-	uint64_t end = go_nanotime() + 200000;
-	while (go_nanotime() < end)
+	/* Each worker stays busy until every P has run one (or 2 s pass), so
+	 * the Ms other than P0's can only get work by stealing it. */
+	__atomic_fetch_or(&burst_p_mask, 1ULL << getp()->id, __ATOMIC_SEQ_CST);
+	uint64_t all = go_nprocs() >= 64 ? ~0ULL : (1ULL << go_nprocs()) - 1;
+	uint64_t end = go_nanotime() + 2000000000ULL;
+	while (__atomic_load_n(&burst_p_mask, __ATOMIC_SEQ_CST) != all && go_nanotime() < end)
 		;
 	__atomic_fetch_xor(&burst_ids_xor, (uint32_t)(uintptr_t)arg, __ATOMIC_SEQ_CST);
 	__atomic_fetch_add(&burst_done, 1, __ATOMIC_SEQ_CST);
@@ -123,6 +129,7 @@ KTEST(sched_work_stealing)
 {
 	burst_done = 0;
 	burst_ids_xor = 0;
+	burst_p_mask = 0;
 	KTEST_ASSERT_EQ(go_main(burst_main, 0), GO_OK);
 	KTEST_ASSERT_EQ(burst_done, BURST);
 	uint32_t want = 0;
@@ -504,6 +511,7 @@ KTEST(sched_go_on_pinned)
 {
 	pin_bad = pin_runs = pin_done = 0;
 	burst_done = 0;
+	burst_p_mask = 0;
 	KTEST_ASSERT_EQ(go_main(pin_main, 0), GO_OK);
 	KTEST_ASSERT_EQ(pin_done, 4 * go_nprocs());
 	KTEST_ASSERT_EQ(pin_runs, 4 * go_nprocs() * 200);
