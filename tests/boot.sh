@@ -8,6 +8,8 @@ BOOT_SMPS=${BOOT_SMPS:-"1 2 3 4 8 64"}
 # boots that never end by themselves (the loader returns to the firmware).
 run_uefi_until() {
 	log=$1 tmo=$2 img=$3 pattern=$4
+	pidfile=$LOGDIR/$(basename "$log" .log).pid
+	rm -f "$log" "$pidfile"   # a stale log must not satisfy the pattern
 	run_uefi "$log" "$tmo" 1 "$img" disk &
 	pid=$!
 	end=$((SECONDS + tmo))
@@ -16,7 +18,6 @@ run_uefi_until() {
 		sleep 0.5 # polling the log file, not waiting for an event
 	done
 	# Stop QEMU itself (a signal to the background shell would not reach it).
-	pidfile=$LOGDIR/$(basename "$log" .log).pid
 	[ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
 	wait $pid 2>/dev/null
 	rm -f "$pidfile"
