@@ -46,9 +46,7 @@ gogo:
  * first, call after(arg) (may be NULL). Returns when this context is resumed. */
 	.globl gswitch
 gswitch:
-	leaq gswitch_resume(%rip), %rax
-	pushq %rax
-	PUSH_CALLEE_SAVED
+	PUSH_SWITCH_FRAME gswitch_resume
 	movq %rsp, (%rdi)
 	movq %rsi, %rsp
 	movq %r8, %fs:CPU_STACK_LIMIT
@@ -68,9 +66,7 @@ gswitch_resume:
  * goroutine continues after mcall when something resumes it. */
 	.globl mcall
 mcall:
-	leaq mcall_resume(%rip), %rax
-	pushq %rax
-	PUSH_CALLEE_SAVED
+	PUSH_SWITCH_FRAME mcall_resume
 	movq %gs:CPU_SCHED, %rax
 	movq M_CURG(%rax), %rsi       /* the current G */
 	movq %rsp, G_SP(%rsi)
@@ -151,9 +147,7 @@ __morestack:
  * saved as a goroutine's would be, so m_leave is a gogo to it. */
 	.globl m_enter
 m_enter:
-	leaq gswitch_resume(%rip), %rax
-	pushq %rax
-	PUSH_CALLEE_SAVED
+	PUSH_SWITCH_FRAME gswitch_resume
 	movq %rsp, (%rsi)
 	andq $-16, %rsp
 	subq $64, %rsp

@@ -32,4 +32,11 @@
 	popq %rbp
 	.endm
 
+	/* A whole switch frame whose return address is \resume (clobbers rax). */
+	.macro PUSH_SWITCH_FRAME resume
+	leaq \resume(%rip), %rax
+	pushq %rax
+	PUSH_CALLEE_SAVED
+	.endm
+
 #endif
