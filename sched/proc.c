@@ -7,14 +7,17 @@
  *
  *   G  a goroutine: a function, its small stack (2 KiB by default) and a
  *      saved stack pointer. Everything else it needs is on that stack.
- *   M  a machine: here, one CPU. Its own kernel stack ("g0") is where the
- *      scheduler runs; it runs one G at a time on the G's stack.
+ *   M  a machine: a kernel thread (kernel/thread.h), pinned to one CPU.
+ *      Its own 1 MiB kernel stack ("g0") is where the scheduler runs; it
+ *      runs one G at a time on the G's stack. go_main starts one M per
+ *      online CPU; more Ms (spares) appear when Gs block in the kernel.
  *   P  a processor: the right to run Go code, with a local run queue of up
- *      to 256 runnable Gs, a runnext slot, a free list of dead Gs and a
- *      timer heap. There are GOMAXPROCS Ps (gomaxprocs=, default: every
- *      online CPU). In this runtime M i holds P i for the whole run; Ms
- *      beyond GOMAXPROCS have no P and only halt. (Handing a P to another
- *      M when a G blocks in the kernel belongs to the kernel-threads work.)
+ *      to 256 runnable Gs, a runnext slot, an inbox for pinned Gs, a free
+ *      list of dead Gs and a timer heap. There are GOMAXPROCS Ps
+ *      (gomaxprocs=, default: every online CPU). M i starts holding P i;
+ *      Ms beyond GOMAXPROCS start as spares. When a G blocks in the kernel
+ *      (go_kernel_call), its M hands its P to a spare M on the same CPU
+ *      (sched/bridge.c), as Go's handoffp does.
  *
  * G states and every transition (enum gstatus in sched.h):
  *
@@ -31,6 +34,14 @@
  *                                                       stack overflow)
  *   G_WAITING   parked on a wait queue or timer      -> G_RUNNABLE (goready by the
  *                                                       waker, on any CPU)
+ *                                                    -> G_SYSCALL  (go_kernel_call:
+ *                                                       its M blocks in the kernel,
+ *                                                       its P goes to a spare M)
+ *   G_SYSCALL   its M is blocked in a kernel call    -> G_RUNNING  (the call returned
+ *                                                       and the M kept its P)
+ *                                                    -> G_RUNNABLE (the call returned,
+ *                                                       the P was handed off: the G
+ *                                                       goes to the global queue)
  *   G_DEAD      on a free list with its stack        -> G_RUNNABLE (reused by newproc)
  *
  * A G changes its own state away from G_RUNNING only on g0 (gopark and
@@ -45,6 +56,7 @@
  *      half the busy Ps already have an M spinning, spin: steal half of a
  *      victim's queue, victims visited in a random order, four rounds, the
  *      last one also taking the victim's runnext;
+ *   0. (before all) the P's inbox of pinned Gs (go_on), never stolen;
  *   4. nothing: stop spinning, look once more (a G readied while we were
  *      giving up must not be missed), then halt the CPU (sti; hlt) until a
  *      wakeup IPI (wakep: new work and no M spinning) or the next timer
@@ -61,9 +73,13 @@
  * dump of every goroutine, and go_main returns GO_DEADLOCK.
  *
  * Lifetime: go_main (kernel context, boot CPU) resets the runtime, makes
- * the main G, and runs m_start on every online CPU through smp_call_all;
- * each M enters schedule on its own stack and returns from m_enter when
- * the main G ends (or a deadlock is found).
+ * the main G and starts the M kernel threads (ms_start); each M enters
+ * schedule on its own stack and returns from m_enter when the main G ends
+ * (or a deadlock is found); go_main joins them all and returns.
+ *
+ * Kernel threads and Ms share CPUs: an M yields its CPU to a ready kernel
+ * thread when it passes through schedule, and the timer preempts a
+ * goroutine when a kernel thread waits for its CPU (sched/preempt.c).
  */
 #include <stdarg.h>
 #include <stdlib.h>
