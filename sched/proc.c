@@ -51,12 +51,12 @@
  * Scheduling (schedule, on g0):
  *   1. every GLOBAL_RUNQ_EVERY (61) rounds, take one G from the global queue
  *      first, so Gs there cannot starve behind a busy local queue;
- *   2. runnext, then the local queue;
+ *   2. the P's inbox of pinned Gs (go_on: never stolen), runnext, then
+ *      the local queue;
  *   3. findrunnable: the global queue (a fair batch), then, if fewer than
  *      half the busy Ps already have an M spinning, spin: steal half of a
  *      victim's queue, victims visited in a random order, four rounds, the
  *      last one also taking the victim's runnext;
- *   0. (before all) the P's inbox of pinned Gs (go_on), never stolen;
  *   4. nothing: stop spinning, look once more (a G readied while we were
  *      giving up must not be missed), then halt the CPU (sti; hlt) until a
  *      wakeup IPI (wakep: new work and no M spinning) or the next timer
