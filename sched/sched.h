@@ -7,8 +7,10 @@
  * Locking and preemption rules, asserted in debug builds:
  *  - A runtime lock (struct spinlock taken with rt_lock) is held with
  *    preemption off (m->locks > 0) and interrupts on: the timer interrupt
- *    never preempts a goroutine that holds one, and nothing in interrupt
- *    context takes one.
+ *    never preempts a goroutine that holds one. The only interrupt-context
+ *    code that takes one is the preemption path (queueing the preempted G),
+ *    which runs only when its CPU holds none (m->locks == 0), so it cannot
+ *    deadlock on itself.
  *  - A G's status changes only with atomic operations (cas_gstatus), and a
  *    G that parks itself changes its status on g0, after it stopped running
  *    on its own stack (gopark -> mcall -> park_m), so a waker on another CPU
