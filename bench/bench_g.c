@@ -302,6 +302,17 @@ static void wait_parked(uint64_t n)
 		go_yield();
 }
 
+/* Reset the parked counter and make park_c, where the memory benchmarks'
+ * goroutines park; false (why_not set) when the channel cannot be made. */
+static bool open_park_channel(void)
+{
+	parked.v = 0;
+	park_c = chan_make(sizeof(uint64_t), 0);
+	if (!park_c)
+		why_not = "chan_make failed";
+	return park_c != NULL;
+}
+
 /* Goroutine units come from 256 KiB chunks of pages, and dead goroutines
  * from earlier runtimes are reused first; so count from the spawn that
  * takes a fresh chunk to the spawn that takes another one, BPT_TASKS or
@@ -311,12 +322,8 @@ static void wait_parked(uint64_t n)
 static void bpt_main(void *arg)
 {
 	(void)arg;
-	parked.v = 0;
-	park_c = chan_make(sizeof(uint64_t), 0);
-	if (!park_c) {
-		why_not = "chan_make failed";
+	if (!open_park_channel())
 		return;
-	}
 	uint64_t count = 0, i1 = 0, triggers = 0;
 	size_t f1 = 0;
 	uintptr_t h1 = 0;
@@ -390,12 +397,8 @@ static size_t mt_free_end;
 static void mt_main(void *arg)
 {
 	(void)arg;
-	parked.v = 0;
-	park_c = chan_make(sizeof(uint64_t), 0);
-	if (!park_c) {
-		why_not = "chan_make failed";
+	if (!open_park_channel())
 		return;
-	}
 	uint64_t count = 0, t0 = rdtsc();
 	for (;;) {
 		int r = go(parker, park_c);

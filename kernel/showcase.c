@@ -495,25 +495,28 @@ static void why_note(const char *who, struct val v)
 		note("%s: not available: %s", who, v.why);
 }
 
-static const char *speedup_str(char *buf, size_t size, struct val v)
+/* A speedup in thousandths as "1.93" + suffix; none (na) when not measured. */
+static const char *speedup_fmt(char *buf, size_t size, struct val v, const char *suffix,
+			       const char *none)
 {
 	if (v.v == FAILED)
-		ksnprintf(buf, size, "n/a");
+		ksnprintf(buf, size, "%s", none);
 	else
-		ksnprintf(buf, size, "%lu.%02lux", (unsigned long)(v.v / 1000),
-			  (unsigned long)(v.v % 1000 / 10));
+		ksnprintf(buf, size, "%lu.%02lu%s", (unsigned long)(v.v / 1000),
+			  (unsigned long)(v.v % 1000 / 10), suffix);
 	return buf;
 }
 
-/* "1.93" (thousandths in, two decimals out), "na" when not measured. */
+/* "1.93x" for the table, "n/a" when not measured. */
+static const char *speedup_str(char *buf, size_t size, struct val v)
+{
+	return speedup_fmt(buf, size, v, "x", "n/a");
+}
+
+/* "1.93" for the SHOWCASE line, "na" when not measured. */
 static const char *speedup_num(char *buf, size_t size, struct val v)
 {
-	if (v.v == FAILED)
-		ksnprintf(buf, size, "na");
-	else
-		ksnprintf(buf, size, "%lu.%02lu", (unsigned long)(v.v / 1000),
-			  (unsigned long)(v.v % 1000 / 10));
-	return buf;
+	return speedup_fmt(buf, size, v, "", "na");
 }
 
 static void print_fields(const struct showcase_struct *s, const char *extra)
