@@ -1,14 +1,19 @@
 # Spindle - top-level Makefile.
 #
 #   make            build build/kernel.elf, build/BOOTX64.EFI, build/spindle.img
-#   make run        UEFI boot of build/spindle.img in QEMU (OVMF, TCG), -smp 4
-#   make run-pvh    PVH boot of build/kernel.elf (KVM when usable, else TCG)
+#   make run        UEFI boot of build/spindle.img (OVMF), -smp 4: the showcase
+#   make run-pvh    PVH boot of build/kernel.elf
 #   make debug      PVH boot stopped for gdb (see build/gdbinit)
-#   make test       host unit tests, in-kernel tests and boot tests
+#   make test       host, tool, in-kernel and boot tests
+#   make test-qemu10  the boot tests again with QEMU 10 (bookworm-backports)
+#   make screenshot what a real PC's screen shows, build/screenshot.png
 #   make bench      benchmarks (not tests), results in build/bench/
-#   make clean      remove build/ except the cached newlib build
+#   make clean      remove build/ except the cached newlib build and QEMU 10
 #   make distclean  remove all of build/
 #
+# Every QEMU boot takes its accelerator from tools/qemu.sh: KVM only where a
+# probe boot proved it runs this kernel, TCG otherwise (one line says why);
+# SPINDLE_ACCEL=kvm|tcg forces it, QEMU=path picks the binary.
 # Extra arguments: SMP=n, MEM=size, QEMU_ARGS="...", CMDLINE="key=value ...".
 # Each directory adds its rules through a fragment (*.mk) included below.
 
@@ -28,14 +33,21 @@ HOSTCC  := gcc
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
+# Every rule that runs a tool from a Debian package has $(DEPS_OK) as a
+# prerequisite (order-only where the stamp's time must not rebuild it), so
+# tools/deps.sh installs the packages before any of them runs.
+DEPS_OK := $(BUILD)/.deps-ok
+
 include libc/newlib.mk
 
-GCC_INC := $(shell $(CC) -print-file-name=include)
-LIBGCC  := $(shell $(CC) -print-libgcc-file-name)
+# Looked up when a recipe first needs them (after tools/deps.sh installed
+# gcc), never while the Makefile is parsed; then kept (:=) for the rest.
+GCC_INC = $(eval GCC_INC := $$(shell $$(CC) -print-file-name=include))$(GCC_INC)
+LIBGCC  = $(eval LIBGCC := $$(shell $$(CC) -print-libgcc-file-name))$(LIBGCC)
 
 # Kernel code: freestanding, top 2 GiB, no red zone (interrupts share stacks),
 # frame pointers for backtraces. Only newlib's and gcc's own headers are seen.
-KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin-printf \
+KCFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin-printf \
 	-fno-stack-protector -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
 	-fno-omit-frame-pointer -fno-strict-aliasing -nostdinc \
 	-isystem $(NEWLIB_INC) -isystem $(GCC_INC) -I. -D__DYNAMIC_REENT__ -MMD -MP \
@@ -58,14 +70,14 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
 KERNEL_EXTRA_OBJS :=
 
 # Fragments: boot/boot.mk (EFI loader and disk image), kernel/*.mk (font),
-# tests/tests.mk (test runner), bench/bench.mk.
-include $(sort $(wildcard boot/*.mk kernel/*.mk tests/*.mk bench/*.mk))
+# tests/tests.mk (test runner), bench/bench.mk, tools/tools.mk (screenshot).
+include $(sort $(wildcard boot/*.mk kernel/*.mk tests/*.mk bench/*.mk tools/*.mk))
 
 .PHONY: all deps clean distclean
 all: $(BUILD)/kernel.elf $(ALL_EXTRA)
 
-deps: $(BUILD)/.deps-ok
-$(BUILD)/.deps-ok: tools/deps.sh
+deps: $(DEPS_OK)
+$(DEPS_OK): tools/deps.sh
 	@mkdir -p $(BUILD)
 	@tools/deps.sh
 	@touch $@
@@ -75,7 +87,7 @@ $(BUILD)/k/%.c.o: %.c | $(NEWLIB_STAMP)
 	@echo "  CC      $<"
 	@$(CC) $(KCFLAGS) $(call kflags_for,$<) -c $< -o $@
 
-$(BUILD)/k/%.S.o: %.S
+$(BUILD)/k/%.S.o: %.S | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(KASFLAGS) -c $< -o $@
@@ -89,7 +101,7 @@ $(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(KERNEL_EXTRA_OBJS) $(BUILD)/k/ksyms_
 	@echo "  LD      $@"
 	@$(KLINK) $(BUILD)/k/ksyms_empty.o --start-group $(NEWLIB_LIBS) $(LIBGCC) --end-group
 
-$(BUILD)/k/ksyms_empty.o: tools/ksyms.sh
+$(BUILD)/k/ksyms_empty.o: tools/ksyms.sh | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	@tools/ksyms.sh /dev/null > $(BUILD)/k/ksyms_empty.S
 	@$(CC) $(KASFLAGS) -c $(BUILD)/k/ksyms_empty.S -o $@
@@ -106,17 +118,17 @@ $(BUILD)/kernel.elf: $(BUILD)/kernel.pass1.elf $(BUILD)/k/ksyms.o
 # --- running -------------------------------------------------------------
 .PHONY: run run-pvh debug
 run: all
-	@tools/run-qemu.sh uefi $(BUILD)/spindle.img $(SMP) $(MEM) $(QEMU_ARGS)
+	@BUILD=$(BUILD) tools/run-qemu.sh uefi $(BUILD)/kernel.elf $(BUILD)/spindle.img $(SMP) $(MEM) $(QEMU_ARGS)
 run-pvh: $(BUILD)/kernel.elf
-	@tools/run-qemu.sh pvh $(BUILD)/kernel.elf $(SMP) $(MEM) "$(CMDLINE)" $(QEMU_ARGS)
+	@BUILD=$(BUILD) tools/run-qemu.sh pvh $(BUILD)/kernel.elf $(SMP) $(MEM) "$(CMDLINE)" $(QEMU_ARGS)
 debug: $(BUILD)/kernel.elf $(BUILD)/gdbinit
-	@tools/run-qemu.sh debug $(BUILD)/kernel.elf $(SMP) $(MEM) "$(CMDLINE)" $(QEMU_ARGS)
+	@BUILD=$(BUILD) tools/run-qemu.sh debug $(BUILD)/kernel.elf $(SMP) $(MEM) "$(CMDLINE)" $(QEMU_ARGS)
 $(BUILD)/gdbinit: tools/gdbinit
 	@mkdir -p $(BUILD)
 	@sed 's|@KERNEL@|$(abspath $(BUILD)/kernel.elf)|' $< > $@
 
 clean:
-	@find $(BUILD) -mindepth 1 -maxdepth 1 ! -name newlib ! -name .deps-ok -exec rm -rf {} + 2>/dev/null || true
+	@find $(BUILD) -mindepth 1 -maxdepth 1 ! -name newlib ! -name qemu10 ! -name .deps-ok -exec rm -rf {} + 2>/dev/null || true
 
 distclean:
 	rm -rf $(BUILD)

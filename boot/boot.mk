@@ -12,15 +12,20 @@ EFI_LDS     := $(EFI_LIBDIR)/elf_x86_64_efi.lds
 EFI_CFLAGS  := -std=gnu11 -O2 -Wall -Wextra -Werror -I$(EFI_INC) -I$(EFI_INC)/x86_64 -I. \
 	-fpic -ffreestanding -fno-stack-protector -fno-stack-check -fshort-wchar \
 	-mno-red-zone -maccumulate-outgoing-args -fno-strict-aliasing -MMD -MP
+# The gnu-efi files have a rule of their own so that make waits for
+# tools/deps.sh (which installs gnu-efi) before it looks for them.
+$(EFI_CRT0) $(EFI_LDS): | $(DEPS_OK)
+	@[ -f $@ ] || { echo "efi: $@ missing; it comes with Debian's gnu-efi package (tools/deps.sh)" >&2; exit 1; }
+
 EFI_SRCS    := $(sort $(wildcard boot/efi/*.c)) boot/elf_check.c
 EFI_OBJS    := $(patsubst %.c,$(BUILD)/efi/%.o,$(notdir $(EFI_SRCS)))
 
-$(BUILD)/efi/%.o: boot/efi/%.c
+$(BUILD)/efi/%.o: boot/efi/%.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	@echo "  EFICC   $<"
 	@$(CC) $(EFI_CFLAGS) -c $< -o $@
 
-$(BUILD)/efi/elf_check.o: boot/elf_check.c
+$(BUILD)/efi/elf_check.o: boot/elf_check.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	@echo "  EFICC   $<"
 	@$(CC) $(EFI_CFLAGS) -c $< -o $@

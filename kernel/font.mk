@@ -1,4 +1,4 @@
-# kernel/font.mk - the console font, converted from a kbd PSF font at build time.
+# kernel/font.mk - the console font, converted from a PSF console font at build time.
 #
 #   $(BUILD)/tools/psf2c   host tool (tools/psf2c.c)
 #   $(BUILD)/k/font.psf    the font, gunzipped
@@ -6,24 +6,26 @@
 #   $(BUILD)/k/font.o      linked into the kernel via KERNEL_EXTRA_OBJS
 #
 # FONT_PSF may name another PSF1/PSF2 .psf.gz (make FONT_PSF=...); the
-# default is the 8x16 VGA-style font of Debian's kbd package.
+# default is the 8x16 VGA font for Latin scripts of Debian 12's
+# console-setup-linux package (Debian 12's kbd ships no console fonts).
 
-FONT_PSF ?= /usr/share/consolefonts/default8x16.psf.gz
+FONT_PSF ?= /usr/share/consolefonts/Lat15-VGA16.psf.gz
+FONT_PKG := console-setup-linux
 
 KERNEL_EXTRA_OBJS += $(BUILD)/k/font.o
 
-$(BUILD)/tools/psf2c: tools/psf2c.c
+$(BUILD)/tools/psf2c: tools/psf2c.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	@$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra -Werror -o $@ $<
 
 # The font is a prerequisite only when it exists, so a missing one reaches
-# the recipe (after tools/deps.sh had its chance to install kbd) and gets a
+# the recipe (after tools/deps.sh had its chance to install $(FONT_PKG)) and gets a
 # clear message instead of make's "No rule to make target".
 $(BUILD)/k/font.psf: $(wildcard $(FONT_PSF)) kernel/font.mk | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	@if [ ! -r "$(FONT_PSF)" ]; then \
-		echo "font: $(FONT_PSF) not found; it comes with Debian's kbd package (tools/deps.sh)" >&2; exit 1; fi
+		echo "font: $(FONT_PSF) not found; the default comes with Debian's $(FONT_PKG) package (tools/deps.sh)" >&2; exit 1; fi
 	@echo "  GUNZIP  $(FONT_PSF)"
 	@gzip -dc "$(FONT_PSF)" > $@
 

@@ -7,7 +7,9 @@
 # (-mno-red-zone), and reentrancy is per CPU through __getreent()
 # (-D__DYNAMIC_REENT__, see libc/syscalls.c).
 
-NEWLIB_TARBALL := $(firstword $(wildcard /usr/src/newlib/newlib-*.tar.*))
+# Where Debian's newlib-source puts its tarball; tools/build-newlib.sh looks
+# for it there when it runs (after tools/deps.sh), not when make parses this.
+NEWLIB_SRCDIR  := /usr/src/newlib
 NEWLIB_DIR     := $(BUILD)/newlib
 NEWLIB_PREFIX  := $(abspath $(NEWLIB_DIR)/install)
 NEWLIB_INC     := $(NEWLIB_PREFIX)/x86_64-elf/include
@@ -18,7 +20,7 @@ NEWLIB_CFLAGS := -O2 -g -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
 	-mcmodel=kernel -mno-red-zone -fno-omit-frame-pointer -D__DYNAMIC_REENT__ \
 	-DMALLOC_ALIGNMENT=16 -Wno-implicit-function-declaration
 
-$(NEWLIB_STAMP): libc/newlib.mk $(BUILD)/.deps-ok tools/build-newlib.sh
+$(NEWLIB_STAMP): libc/newlib.mk $(DEPS_OK) tools/build-newlib.sh
 	@mkdir -p $(NEWLIB_DIR)
-	@flock $(BUILD)/.newlib.lock tools/build-newlib.sh "$(NEWLIB_TARBALL)" "$(NEWLIB_DIR)" \
+	@flock $(BUILD)/.newlib.lock tools/build-newlib.sh "$(NEWLIB_SRCDIR)" "$(NEWLIB_DIR)" \
 		"$(NEWLIB_PREFIX)" "$(NEWLIB_CFLAGS)" "$@"

@@ -1,17 +1,23 @@
 #!/bin/sh
-# build-newlib.sh TARBALL DIR PREFIX CFLAGS STAMP - configure, build and
+# build-newlib.sh SRCDIR DIR PREFIX CFLAGS STAMP - configure, build and
 # install newlib for x86_64-elf with the system gcc (called by
 # libc/newlib.mk under flock, so two makes never build it at once). Logs
 # stay in DIR; on success the sources are removed and STAMP is touched.
 set -eu
-tarball=$1 dir=$2 prefix=$3 cflags=$4
+srcdir=$1 dir=$2 prefix=$3 cflags=$4
 stamp=$(cd "$(dirname "$5")" && pwd)/$(basename "$5")
 # Another make may have finished it while this one waited for the lock.
 if [ -f "$stamp" ] && [ "$stamp" -nt libc/newlib.mk ]; then exit 0; fi
-if [ -z "$tarball" ] || [ ! -f "$tarball" ]; then
-	echo "newlib: no tarball in /usr/src/newlib; install the newlib-source package (tools/deps.sh)" >&2
+# The tarball is looked for now, after tools/deps.sh installed newlib-source.
+tarball=$(ls "$srcdir"/newlib-*.tar.* 2>/dev/null | head -n 1)
+if [ -z "$tarball" ]; then
+	echo "newlib: no newlib-*.tar.* in $srcdir; install Debian's newlib-source package (tools/deps.sh)" >&2
 	exit 1
 fi
+for tool in tar xz gcc; do
+	command -v "$tool" >/dev/null 2>&1 ||
+		{ echo "newlib: '$tool' not found; run tools/deps.sh (packages tar, xz-utils, gcc)" >&2; exit 1; }
+done
 echo "  NEWLIB  $tarball -> $prefix (once, about two minutes)"
 rm -rf "$dir/obj" "$dir"/newlib-* "$prefix"
 mkdir -p "$dir/obj"
