@@ -1,49 +1,43 @@
 #!/bin/bash
 # run-qemu.sh - boot Spindle in QEMU for a person at a terminal.
-#   run-qemu.sh uefi IMAGE SMP MEM [qemu args...]   OVMF, TCG (OVMF under KVM
-#                                                  fails on nested hosts)
-#   run-qemu.sh pvh KERNEL SMP MEM CMDLINE [qemu args...]  KVM when usable
-#   run-qemu.sh debug KERNEL SMP MEM CMDLINE        PVH, stopped for gdb
-# The serial console is this terminal (Ctrl-A X quits QEMU). The kernel's
-# exit status comes back through isa-debug-exit: 33 means success, 35 a
-# failure; this script turns those into 0 and 1.
+#   run-qemu.sh uefi KERNEL IMAGE SMP MEM [qemu args...]   make run: OVMF
+#   run-qemu.sh pvh KERNEL SMP MEM CMDLINE [qemu args...]  make run-pvh
+#   run-qemu.sh debug KERNEL SMP MEM CMDLINE [qemu args...] PVH, stopped for gdb
+# The accelerator, -cpu model, firmware and exit device come from
+# tools/qemu.sh (KVM only where a probe boot proved it works; one line says
+# which and why). The serial console is this terminal (Ctrl-A X quits QEMU).
+# The kernel's exit status comes back through isa-debug-exit: KEXIT_PASS
+# means success, KEXIT_FAIL a failure; this script turns those into 0 and 1.
 set -u
+cd "$(dirname "$0")/.." || exit 1
+. tools/qemu.sh
 mode=$1; shift
 TIMEOUT=${RUN_TIMEOUT:-900}
-OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
-OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
-common=(-nographic -no-reboot -serial mon:stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04)
-
-accel() {
-	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then echo "-accel kvm -accel tcg"
-	else echo "-accel tcg"; fi
-}
+common=(-nographic -no-reboot -serial mon:stdio "${QEMU_EXIT_ARGS[@]}")
 
 case $mode in
 uefi)
-	img=$1 smp=$2 mem=$3; shift 3
-	[ -f "$OVMF_CODE" ] || { echo "run: $OVMF_CODE missing: apt-get install ovmf" >&2; exit 1; }
-	mkdir -p build
-	cp "$OVMF_VARS" build/run-vars.fd
-	echo "run: UEFI boot of $img with OVMF under TCG, -smp $smp -m $mem (Ctrl-A X quits)"
-	timeout --foreground "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp "$smp" -m "$mem" \
-		"${common[@]}" -net none \
-		-drive if=pflash,format=raw,readonly=on,file="$OVMF_CODE" \
-		-drive if=pflash,format=raw,file=build/run-vars.fd \
-		-drive format=raw,file="$img" "$@"
+	kernel=$1 img=$2 smp=$3 mem=$4; shift 4
+	qemu_ovmf_check || exit 1
+	qemu_accel_choose "$kernel" "$img"
+	qemu_accel_say
+	qemu_uefi_args "$BUILD/run-vars.fd" "$img" disk
+	echo "run: UEFI boot of $img with OVMF, -smp $smp -m $mem (Ctrl-A X quits)"
+	timeout --foreground "$TIMEOUT" "$QEMU" "${QEMU_ACCEL_ARGS[@]}" -smp "$smp" -m "$mem" \
+		"${common[@]}" -net none "${QEMU_UEFI_ARGS[@]}" "$@"
 	;;
 pvh|debug)
 	kernel=$1 smp=$2 mem=$3 cmdline=$4; shift 4
 	extra=()
+	qemu_accel_choose "$kernel"
+	qemu_accel_say
 	if [ "$mode" = debug ]; then
 		extra=(-s -S)
 		TIMEOUT=0
-		echo "run: QEMU is stopped, waiting for gdb on :1234. In another terminal: gdb -x build/gdbinit"
+		echo "run: QEMU is stopped, waiting for gdb on :1234. In another terminal: gdb -x $BUILD/gdbinit"
 	fi
-	# shellcheck disable=SC2046
-	echo "run: PVH boot of $kernel ($(accel | sed 's/-accel //g; s/ / then /')), -smp $smp -m $mem, cmdline \"$cmdline\""
-	# shellcheck disable=SC2046
-	timeout --foreground "$TIMEOUT" qemu-system-x86_64 $(accel) -cpu max -smp "$smp" -m "$mem" \
+	echo "run: PVH boot of $kernel, -smp $smp -m $mem, cmdline \"$cmdline\""
+	timeout --foreground "$TIMEOUT" "$QEMU" "${QEMU_ACCEL_ARGS[@]}" -smp "$smp" -m "$mem" \
 		"${common[@]}" -kernel "$kernel" -append "$cmdline" "${extra[@]}" "$@"
 	;;
 *)
@@ -51,8 +45,8 @@ pvh|debug)
 esac
 rc=$?
 case $rc in
-33|0) exit 0 ;;
-35) echo "run: the kernel reported a failure (exit status 35)" >&2; exit 1 ;;
+"$KEXIT_PASS"|0) exit 0 ;;
+"$KEXIT_FAIL") echo "run: the kernel reported a failure (exit status $KEXIT_FAIL)" >&2; exit 1 ;;
 124) echo "run: QEMU still running after ${TIMEOUT}s; stopped it (RUN_TIMEOUT=seconds to change)" >&2; exit 1 ;;
 *) echo "run: QEMU exited with status $rc" >&2; exit "$rc" ;;
 esac
