@@ -181,8 +181,7 @@ static void add_cpu(struct ctx *c, uint32_t apic_id, uint32_t uid, uint32_t flag
 		}
 	}
 	if (a->ncpus == ACPI_MAX_CPUS) {
-		if (a->ncpus_dropped++ == 0)
-			warn(c, "MADT: more than %u CPUs, the rest ignored", ACPI_MAX_CPUS);
+		a->ncpus_dropped++;     /* said once, with the count, by parse_madt */
 		return;
 	}
 	a->cpu[a->ncpus++] = (struct acpi_cpu){
@@ -275,6 +274,9 @@ static void parse_madt(struct ctx *c, const uint8_t *t, uint32_t len)
 			break;
 		}
 	}
+	if (a->ncpus_dropped)
+		warn(c, "MADT: %u usable CPUs, only the first %u kept (ACPI_MAX_CPUS); %u are never started",
+		     a->ncpus + a->ncpus_dropped, ACPI_MAX_CPUS, a->ncpus_dropped);
 }
 
 /* ---- FADT and \_S5 ---------------------------------------------------------- */

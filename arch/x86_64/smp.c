@@ -109,23 +109,76 @@ static void prepare_trampoline(void)
 		panic("smp: cannot map the trampoline page");
 }
 
+/* The CPUs smp_boot leaves out, said in one line: "apic 64-127, 130". */
+struct skipped {
+	unsigned count, first, last;  /* count so far; the open range first..last */
+	char list[120];
+	size_t len;
+};
+
+static void skipped_flush(struct skipped *s)
+{
+	if (s->count == 0 || s->len >= sizeof s->list - 1)
+		return;
+	size_t room = sizeof s->list - s->len;
+	int n = s->first == s->last
+		? ksnprintf(s->list + s->len, room, "%s%u", s->len ? ", " : "", s->first)
+		: ksnprintf(s->list + s->len, room, "%s%u-%u", s->len ? ", " : "", s->first, s->last);
+	s->len = (size_t)n < room ? s->len + (size_t)n : sizeof s->list - 1;
+}
+
+static void skipped_add(struct skipped *s, unsigned apic_id)
+{
+	if (s->count && apic_id == s->last + 1) {
+		s->last = apic_id;
+	} else {
+		skipped_flush(s);
+		s->first = s->last = apic_id;
+	}
+	s->count++;
+}
+
+static void skipped_report(struct skipped *s, unsigned found, long limit)
+{
+	if (s->count == 0 && acpi.ncpus_dropped == 0)
+		return;
+	skipped_flush(s);
+	if (acpi.ncpus_dropped) {  /* beyond what the MADT parser keeps: no IDs */
+		size_t room = sizeof s->list - s->len;
+		int n = ksnprintf(s->list + s->len, room, " and %u more", acpi.ncpus_dropped);
+		s->len = (size_t)n < room ? s->len + (size_t)n : sizeof s->list - 1;
+		s->count += acpi.ncpus_dropped;
+		found += acpi.ncpus_dropped;
+	}
+	const char *more = s->len >= sizeof s->list - 1 ? "..." : "";
+	if (limit > 0 && limit < MAX_CPUS)
+		kprintf("smp: starting %u of %u CPUs; not starting %u (apic %s%s): limited by smp=%ld\n",
+			found - s->count, found, s->count, s->list, more, limit);
+	else
+		kprintf("smp: starting %u of %u CPUs; not starting %u (apic %s%s): more than MAX_CPUS (%u)\n",
+			found - s->count, found, s->count, s->list, more, MAX_CPUS);
+}
+
 void smp_boot(const struct boot_info *bi)
 {
 	long limit = cmdline_num("smp");
+	struct skipped skipped = { 0 };
+	unsigned found = 1;
 	ncpus = 1;
 	for (unsigned i = 0; i < acpi.ncpus; i++) {
 		const struct acpi_cpu *a = &acpi.cpu[i];
 		if (!a->enabled || a->apic_id == cpus[0].apic_id)
 			continue;
+		found++;
 		if (ncpus >= MAX_CPUS || (limit > 0 && ncpus >= (unsigned)limit)) {
-			kprintf("smp: not starting apic %u: %s\n", a->apic_id,
-				ncpus >= MAX_CPUS ? "more than MAX_CPUS CPUs" : "limited by smp=");
+			skipped_add(&skipped, a->apic_id);
 			continue;
 		}
 		cpus[ncpus].id = ncpus;
 		cpus[ncpus].apic_id = a->apic_id;
 		ncpus++;
 	}
+	skipped_report(&skipped, found, limit);
 	if (ncpus == 1)
 		return;
 	tramp_page = find_tramp_page(bi);
