@@ -41,6 +41,7 @@ static struct cmdline_key cmdline_keys[] = {
 	{ "schedtrace", KEY_NUM, 0, 100000, 0, 0, "print a scheduler trace line every N ms", 0, 0 },
 	{ "showcase", KEY_BOOL, 0, 0, 0, 0, "run the goroutines-vs-threads showcase", 0, 0 },
 	{ "bench", KEY_STR, 0, 0, 0, 0, "run benchmarks: a name, a,b,c, all or list", 0, 0 },
+	{ "fbdump", KEY_BOOL, 0, 0, 0, 0, "at exit, copy the screen's text to QEMU's debug console (port 0xe9)", 0, 0 },
 };
 #define NKEYS (sizeof cmdline_keys / sizeof cmdline_keys[0])
 

@@ -20,16 +20,29 @@ void console_register(struct console *c)
 	*pp = c;
 }
 
+void console_write_to(unsigned kinds, const char *s, size_t n)
+{
+	bool on = false;
+	if (!panic_mode)
+		on = spin_lock_irqsave(&console_lock);
+	for (struct console *c = consoles; c; c = c->next)
+		if (c->kind & kinds)
+			c->write(c, s, n);
+	if (!panic_mode)
+		spin_unlock_irqrestore(&console_lock, on);
+}
+
 void console_write(const char *s, size_t n)
 {
-	if (panic_mode) {
-		for (struct console *c = consoles; c; c = c->next)
-			c->write(c, s, n);
-		return;
-	}
+	console_write_to(CONSOLE_ALL, s, n);
+}
+
+void console_new_page(void)
+{
 	bool on = spin_lock_irqsave(&console_lock);
 	for (struct console *c = consoles; c; c = c->next)
-		c->write(c, s, n);
+		if (c->new_page)
+			c->new_page(c);
 	spin_unlock_irqrestore(&console_lock, on);
 }
 

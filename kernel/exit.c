@@ -4,7 +4,9 @@
 #include "kernel/kernel.h"
 #include "kernel/acpi.h"
 #include "kernel/cmdline.h"
+#include "kernel/fbcon.h"
 #include "kernel/kprintf.h"
+#include "arch/x86_64/debugcon.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/smp.h"
 
@@ -27,9 +29,13 @@ _Noreturn void kernel_exit(int status)
 	bool power_off = po ? (po[0] == 'y') : running_under_hypervisor();
 	kprintf("spindle: exit status %d, %s\n", status,
 		power_off ? "powering off" : "halting (poweroff=no)");
+	smp_stop_others();
+	/* The screen as a person sees it now, for make screenshot and tests. */
+	const char *dump = cmdline_str("fbdump");
+	if (dump && dump[0] == 'y')
+		fbcon_dump_text(debugcon_write);
 	if (running_under_hypervisor())
 		outb(QEMU_EXIT_PORT, status == 0 ? QEMU_EXIT_SUCCESS : QEMU_EXIT_FAILURE);
-	smp_stop_others();
 	if (power_off)
 		acpi_power_off();
 	cpu_halt_forever();

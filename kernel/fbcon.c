@@ -261,9 +261,45 @@ void fbcon_write(struct fbcon *fc, const char *s, size_t n)
 		fbcon_byte(fc, (uint8_t)s[i]);
 }
 
+/* The code point a glyph stands for: the first one the font maps to it. */
+static uint32_t fbcon_cp_of(const struct font *f, uint16_t g)
+{
+	for (uint32_t cp = 0; cp < FONT_MAP_SIZE; cp++)
+		if (f->map[cp] == g)
+			return cp;
+	return '?';
+}
+
+size_t fbcon_text_row(const struct fbcon *fc, uint32_t row, char *buf, size_t size)
+{
+	size_t len = 0, keep = 0;
+	if (size == 0)
+		return 0;
+	for (uint32_t col = 0; row < fc->rows && col < fc->cols; col++) {
+		uint16_t g = fc->grid[(size_t)row * fc->cols + col];
+		uint32_t cp = g == fc->blank ? ' ' : fbcon_cp_of(fc->font, g);
+		if (cp < 0x20)
+			cp = '?';
+		size_t need = cp < 0x80 ? 1 : 2;        /* FONT_MAP_SIZE: cp < 0x100 */
+		if (len + need >= size)
+			break;
+		if (need == 1) {
+			buf[len++] = (char)cp;
+		} else {
+			buf[len++] = (char)(0xc0 | cp >> 6);
+			buf[len++] = (char)(0x80 | (cp & 0x3f));
+		}
+		if (cp != ' ')
+			keep = len;
+	}
+	buf[keep] = 0;
+	return keep;
+}
+
 #ifndef HOST_TEST
 #include <stdbool.h>
 #include "kernel/console.h"
+#include "kernel/kprintf.h"
 #include "kernel/mm.h"
 
 static struct fbcon fbcon_kernel;
@@ -279,9 +315,19 @@ static void fbcon_console_write(struct console *c, const char *s, size_t n)
 	__asm__ volatile("sfence" ::: "memory");
 }
 
+/* Called by console_new_page with the console lock held, interrupts off. */
+static void fbcon_console_new_page(struct console *c)
+{
+	(void)c;
+	fbcon_clear(&fbcon_kernel);
+	__asm__ volatile("sfence" ::: "memory");
+}
+
 static struct console fbcon_console = {
 	.name = "fb",
+	.kind = CONSOLE_SCREEN,
 	.write = fbcon_console_write,
+	.new_page = fbcon_console_new_page,
 };
 
 void fbcon_init(const struct boot_framebuffer *fb)
@@ -301,5 +347,21 @@ void fbcon_init(const struct boot_framebuffer *fb)
 		return;
 	fbcon_registered = true;
 	console_register(&fbcon_console);
+}
+
+void fbcon_dump_text(void (*out)(const char *s, size_t n))
+{
+	char line[FBCON_DUMP_LINE];
+	if (!fbcon_registered)
+		return;
+	int n = ksnprintf(line, sizeof line, "FBDUMP BEGIN %u cols %u rows\n",
+			  fbcon_kernel.cols, fbcon_kernel.rows);
+	out(line, (size_t)n);
+	for (uint32_t row = 0; row < fbcon_kernel.rows; row++) {
+		size_t len = fbcon_text_row(&fbcon_kernel, row, line, sizeof line - 1);
+		line[len++] = '\n';
+		out(line, len);
+	}
+	out("FBDUMP END\n", 11);
 }
 #endif

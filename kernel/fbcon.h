@@ -83,7 +83,20 @@ void fbcon_write(struct fbcon *fc, const char *s, size_t n);
 /* The glyph index shown at (col, row); FONT_NO_GLYPH outside the grid. */
 uint16_t fbcon_cell(const struct fbcon *fc, uint32_t col, uint32_t row);
 
+/* Row `row` of the text on screen as UTF-8 in buf (NUL-terminated, trailing
+ * blanks dropped, cut to fit size); returns its length. Each glyph reads as
+ * the first code point the font maps to it. */
+size_t fbcon_text_row(const struct fbcon *fc, uint32_t row, char *buf, size_t size);
+
 /* The kernel console "fb" on the boot framebuffer (see the top comment). */
 void fbcon_init(const struct boot_framebuffer *fb);
+
+/* Write the kernel console's text, as it is on screen, through out:
+ * "FBDUMP BEGIN <cols> cols <rows> rows", one line per row, "FBDUMP END".
+ * Nothing when there is no framebuffer console. For tests and screenshots
+ * (fbdump=yes sends it to QEMU's debug console at exit). Any CPU; the
+ * caller keeps other console writers out (kernel_exit stops the others). */
+#define FBCON_DUMP_LINE 1024
+void fbcon_dump_text(void (*out)(const char *s, size_t n));
 
 #endif

@@ -157,13 +157,18 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
-int kvprintf(const char *fmt, va_list ap)
+static int kvprintf_to(unsigned kinds, const char *fmt, va_list ap)
 {
 	char buf[KPRINTF_BUF];
 	int n = kvsnprintf(buf, sizeof buf, fmt, ap);
 	size_t len = (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1;
-	console_write(buf, len);
+	console_write_to(kinds, buf, len);
 	return n;
+}
+
+int kvprintf(const char *fmt, va_list ap)
+{
+	return kvprintf_to(CONSOLE_ALL, fmt, ap);
 }
 
 int kprintf(const char *fmt, ...)
@@ -171,6 +176,15 @@ int kprintf(const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	int n = kvprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+int kprintf_to(unsigned kinds, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = kvprintf_to(kinds, fmt, ap);
 	va_end(ap);
 	return n;
 }

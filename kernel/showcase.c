@@ -32,6 +32,7 @@
 #include "kernel/showcase.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
+#include "kernel/console.h"
 #include "kernel/kprintf.h"
 #include "kernel/mm.h"
 #include "kernel/thread.h"
@@ -170,7 +171,7 @@ static void hypervisor(char sig[13], const char **what)
 		if (sig[i] && (sig[i] < 33 || sig[i] > 126))
 			sig[i] = '_';
 	static const struct { const char *sig, *what; } known[] = {
-		{ "TCGTCGTCGTCG", "QEMU TCG, emulated: slow, and vCPUs share host cores" },
+		{ "TCGTCGTCGTCG", "QEMU TCG: emulated, slow; vCPUs share host cores" },
 		{ "KVMKVMKVM", "KVM" },
 		{ "Microsoft Hv", "Hyper-V" },
 		{ "VMwareVMware", "VMware" },
@@ -458,8 +459,14 @@ static struct val speedup(const uint64_t *ns)
 
 /* --- printing --- */
 
+/* The table's width in columns: a 1024-pixel-wide screen with an 8-pixel
+ * font has 128. On the screen the table starts on a fresh page and is at
+ * most SHOWCASE_ROWS lines, the exit line included, so a 1280x800 screen
+ * (50 rows of 16 pixels) shows all of it (tests/boot.sh checks this). */
+#define SHOWCASE_WIDTH 112
+#define SHOWCASE_ROWS  50
 #define RULE "=================================================================================" \
-	     "================="
+	     "==============================="
 
 static const char *cell(char *buf, size_t size, struct val v, const char *unit, bool milli)
 {
@@ -473,26 +480,60 @@ static const char *cell(char *buf, size_t size, struct val v, const char *unit, 
 	return buf;
 }
 
+/* The notes under a row form one paragraph, wrapped at SHOWCASE_WIDTH when
+ * the next row (or the end of the table) comes. */
+static char para[768];
+static size_t para_len;
+
+static void print_wrapped(const char *indent, const char *text)
+{
+	size_t ind = strlen(indent), width = SHOWCASE_WIDTH - ind;
+	while (*text) {
+		size_t n = strlen(text), cut = n;
+		if (n > width) {
+			cut = width;
+			while (cut > 0 && text[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = width;
+		}
+		kprintf("%s%.*s\n", indent, (int)cut, text);
+		text += cut;
+		while (*text == ' ')
+			text++;
+	}
+}
+
+static void para_end(void)
+{
+	if (para_len)
+		print_wrapped("     ", para);
+	para_len = 0;
+	para[0] = 0;
+}
+
 static void row(const char *label, const char *g, const char *t, const char *ratio)
 {
+	para_end();
 	kprintf(" %-31s %18s %18s %12s\n", label, g, t, ratio);
 }
 
 static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void note(const char *fmt, ...)
 {
-	char line[120];
 	va_list ap;
+	if (para_len && para_len + 1 < sizeof para)
+		para[para_len++] = ' ';
 	va_start(ap, fmt);
-	kvsnprintf(line, sizeof line, fmt, ap);
+	int n = kvsnprintf(para + para_len, sizeof para - para_len, fmt, ap);
 	va_end(ap);
-	kprintf("     %s\n", line);
+	para_len += (size_t)n < sizeof para - para_len ? (size_t)n : sizeof para - para_len - 1;
 }
 
 static void why_note(const char *who, struct val v)
 {
 	if (v.v == FAILED && v.why)
-		note("%s: not available: %s", who, v.why);
+		note("(%s: not available: %s)", who, v.why);
 }
 
 /* A speedup in thousandths as "1.93" + suffix; none (na) when not measured. */
@@ -521,25 +562,19 @@ static const char *speedup_num(char *buf, size_t size, struct val v)
 
 static void print_fields(const struct showcase_struct *s, const char *extra)
 {
-	char line[128];
-	int o = ksnprintf(line, sizeof line, "  %s, %s (%lu bytes)%s:", s->label, s->ctype,
-			  (unsigned long)s->size, extra);
-	kprintf("%s\n", line);
-	o = ksnprintf(line, sizeof line, "    ");
-	for (unsigned i = 0; i < s->nfields; i++) {
-		char item[48];
-		int n = ksnprintf(item, sizeof item, "%s %u%s", s->fields[i].name, s->fields[i].size,
-				  i + 1 < s->nfields ? "," : "");
-		if (o + 1 + n > 96) {
-			kprintf("%s\n", line);
-			o = ksnprintf(line, sizeof line, "    ");
-		}
-		o += ksnprintf(line + o, sizeof line - o, "%s%s", o > 4 ? " " : "", item);
-	}
-	kprintf("%s\n", line);
+	char list[640];
+	size_t o = 0;
+	kprintf("  %s, %s (%lu bytes)%s:\n", s->label, s->ctype, (unsigned long)s->size, extra);
+	list[0] = 0;
+	for (unsigned i = 0; i < s->nfields && o < sizeof list; i++)
+		o += (size_t)ksnprintf(list + o, sizeof list - o, "%s%s %u%s", i ? " " : "",
+				       s->fields[i].name, s->fields[i].size,
+				       i + 1 < s->nfields ? "," : "");
 	size_t un = showcase_unlisted_bytes(s);
-	if (un)
-		kprintf("    (and %lu bytes of fields not in this list)\n", (unsigned long)un);
+	if (un && o < sizeof list)
+		ksnprintf(list + o, sizeof list - o, " (and %lu bytes of fields not in this list)",
+			  (unsigned long)un);
+	print_wrapped("    ", list);
 }
 
 static void machine_line(const char *key, struct val g, struct val t, const char *unit,
@@ -554,19 +589,35 @@ static void machine_line(const char *key, struct val g, struct val t, const char
 		ksnprintf(b, sizeof b, "na");
 	else
 		ksnprintf(b, sizeof b, "%lu", (unsigned long)(milli ? milli_round(t.v) : t.v));
-	kprintf("SHOWCASE %s %s %s %s\n", key, a, b, unit);
+	kprintf_to(CONSOLE_SERIAL, "SHOWCASE %s %s %s %s\n", key, a, b, unit);
 }
 
-static void print_table(void)
+/* For the log: the same numbers as the table, one line each, on serial only
+ * (tests/boot.sh and bench/ read them; a person at the screen need not). */
+static void print_machine_lines(void)
 {
-	char g[40], t[40], r[40], c1[32], c2[32];
-	size_t fp = fpstate_size();
-	/* First what a task is made of and the lines for tests; the table
-	 * comes last so that it is what stays on the screen. */
-	kprintf("\n%s\n", RULE);
-	/* what a task is made of */
-	kprintf(" What each task is made of (sizeof and fields, from the structs themselves):\n");
+	char g[40], t[40];
+	kprintf_to(CONSOLE_SERIAL, "SHOWCASEINFO cpus %u\n", R.ncpu);
+	kprintf_to(CONSOLE_SERIAL, "SHOWCASEINFO ram_mib %lu\n", (unsigned long)R.ram_mib);
+	kprintf_to(CONSOLE_SERIAL, "SHOWCASEINFO hypervisor %s\n", R.hv_sig);
+	kprintf_to(CONSOLE_SERIAL, "SHOWCASEINFO tsc_mhz %lu\n", (unsigned long)R.tsc_mhz);
+	machine_line("mem_bytes", R.g_mem, R.t_mem, "bytes", false);
+	machine_line("mem_bytes_with_process", R.g_mem, R.tp_mem, "bytes", false);
+	machine_line("create_ns", R.g_create, R.t_create, "ns", true);
+	machine_line("switch_ns", R.g_switch, R.t_switch, "ns", true);
+	machine_line("max_tasks", R.g_max, R.t_max, "tasks", false);
+	machine_line("blocked_others_ran", R.g_blk, R.t_blk, "runs", false);
+	kprintf_to(CONSOLE_SERIAL, "SHOWCASE scale_speedup %s %s x\n",
+		   speedup_num(g, sizeof g, R.g_speedup), speedup_num(t, sizeof t, R.t_speedup));
+}
+
+/* What a task is made of: the top of the table. */
+static void print_structs(void)
+{
 	char extra[96];
+	size_t fp = fpstate_size();
+	kprintf("%s\n", RULE);
+	kprintf(" What each task is made of (sizeof and fields, from the structs themselves):\n");
 	ksnprintf(extra, sizeof extra, " + %u-byte stack, no guard page (split-stack checks)",
 		  (unsigned)(go_bytes_per_goroutine() - align_up(sizeof(struct g), 64)));
 	print_fields(&showcase_structs[0], extra);
@@ -574,33 +625,26 @@ static void print_table(void)
 		  (unsigned long)sizeof(struct ksem), (unsigned long)fp);
 	print_fields(&showcase_structs[1], extra);
 	print_fields(&showcase_structs[2], " in its own page + a page-table root (CR3)");
+}
 
-	/* machine-readable */
-	kprintf("SHOWCASEINFO cpus %u\n", R.ncpu);
-	kprintf("SHOWCASEINFO ram_mib %lu\n", (unsigned long)R.ram_mib);
-	kprintf("SHOWCASEINFO hypervisor %s\n", R.hv_sig);
-	kprintf("SHOWCASEINFO tsc_mhz %lu\n", (unsigned long)R.tsc_mhz);
-	machine_line("mem_bytes", R.g_mem, R.t_mem, "bytes", false);
-	machine_line("mem_bytes_with_process", R.g_mem, R.tp_mem, "bytes", false);
-	machine_line("create_ns", R.g_create, R.t_create, "ns", true);
-	machine_line("switch_ns", R.g_switch, R.t_switch, "ns", true);
-	machine_line("max_tasks", R.g_max, R.t_max, "tasks", false);
-	machine_line("blocked_others_ran", R.g_blk, R.t_blk, "runs", false);
-	kprintf("SHOWCASE scale_speedup %s %s x\n", speedup_num(g, sizeof g, R.g_speedup),
-		speedup_num(t, sizeof t, R.t_speedup));
-
+static void print_title(void)
+{
+	char c1[32], line[160];
 	kprintf("%s\n", RULE);
 	kprintf(" Spindle showcase: goroutines (M:N, sched/) vs kernel threads (1:1, kernel/thread.c)\n");
-	kprintf(" %u CPUs, %s MiB RAM, TSC %lu MHz, hypervisor \"%s\"\n", R.ncpu,
-		commas(c1, sizeof c1, R.ram_mib), (unsigned long)R.tsc_mhz, R.hv_sig);
-	kprintf(" (%s)\n", R.hv_what);
+	ksnprintf(line, sizeof line, "%u CPUs, %s MiB RAM, TSC %lu MHz, hypervisor \"%s\" (%s)", R.ncpu,
+		  commas(c1, sizeof c1, R.ram_mib), (unsigned long)R.tsc_mhz, R.hv_sig, R.hv_what);
+	print_wrapped(" ", line);
 	kprintf(" %s boot; every number below was measured during this run (%lu s)\n",
 		boot_info.boot_path == BOOT_PATH_PVH ? "PVH" : "UEFI",
 		(unsigned long)(R.total_ms / 1000));
 	kprintf("%s\n", RULE);
 	row("", "goroutine", "kernel thread", "ratio");
+}
 
-	/* 1 */
+static void print_memory_rows(void)
+{
+	char g[40], t[40], r[40], c1[32], c2[32];
 	row("1 memory per task", cell(g, sizeof g, R.g_mem, "B", false),
 	    cell(t, sizeof t, R.t_mem, "B", false), ratio_str(r, sizeof r, R.t_mem.v, R.g_mem.v));
 	row("  + a process per thread", "-", cell(t, sizeof t, R.tp_mem, "B", false),
@@ -613,12 +657,15 @@ static void print_table(void)
 	     (unsigned long)((kthread_bytes_per_thread() - KTHREAD_STACK_SIZE - KTHREAD_GUARD_SIZE) /
 			     PAGE_SIZE));
 	note("for TCB, join ksem, %lu-B XSAVE area; measured: + the page table of the stack slot);",
-	     (unsigned long)fp);
+	     (unsigned long)fpstate_size());
 	note("a process adds its PCB page and its page-table root (CR3)");
 	why_note("goroutine", R.g_mem);
 	why_note("thread", R.t_mem);
+}
 
-	/* 2 */
+static void print_speed_rows(void)
+{
+	char g[40], t[40], r[40];
 	row("2 create + destroy", cell(g, sizeof g, R.g_create, "ns", true),
 	    cell(t, sizeof t, R.t_create, "ns", true),
 	    ratio_str(r, sizeof r, R.t_create.v, R.g_create.v));
@@ -628,18 +675,21 @@ static void print_table(void)
 	why_note("goroutine", R.g_create);
 	why_note("thread", R.t_create);
 
-	/* 3 */
 	row("3 context switch", cell(g, sizeof g, R.g_switch, "ns", true),
 	    cell(t, sizeof t, R.t_switch, "ns", true),
 	    ratio_str(r, sizeof r, R.t_switch.v, R.g_switch.v));
 	note("go_yield between 2 goroutines on one P: 6 callee-saved registers + sp, no FPU, no CR3;");
-	note("kthread_yield between 2 threads of 2 processes on one CPU: XSAVE+XRSTOR of %lu B and", (unsigned long)fp);
+	note("kthread_yield between 2 threads of 2 processes on one CPU: XSAVE+XRSTOR of %lu B and",
+	     (unsigned long)fpstate_size());
 	note("a CR3 load on every switch (measured: %lu.%02lu CR3 loads per switch)",
 	     (unsigned long)(sw_cr3_milli / 1000), (unsigned long)(sw_cr3_milli % 1000 / 10));
 	why_note("goroutine", R.g_switch);
 	why_note("thread", R.t_switch);
+}
 
-	/* 4 */
+static void print_capacity_rows(void)
+{
+	char g[40], t[40], r[40], c1[32], c2[32];
 	row("4 how many fit in RAM", cell(g, sizeof g, R.g_max, "", false),
 	    cell(t, sizeof t, R.t_max, "", false), ratio_str(r, sizeof r, R.g_max.v, R.t_max.v));
 	note("parked tasks created until go() returned GO_ENOMEM (%s ms) / kthread_create returned",
@@ -649,7 +699,6 @@ static void print_table(void)
 	why_note("goroutine", R.g_max);
 	why_note("thread", R.t_max);
 
-	/* 5 */
 	row("5 others ran while one blocked", cell(g, sizeof g, R.g_blk, "times", false),
 	    cell(t, sizeof t, R.t_blk, "times", false), "-");
 	note("one task blocks ~%lu ms in kthread_device_wait (a ksem the timer's simulated device",
@@ -661,39 +710,60 @@ static void print_table(void)
 	     R.ncpu > 1 ? 1 : 0, (unsigned long)(R.t_blk_ns / 1000000));
 	why_note("goroutine", R.g_blk);
 	why_note("thread", R.t_blk);
+}
 
-	/* 6 */
+/* "goroutines 93 42 41 42": the ms of each k = 1..ncpu, after who. */
+static void scale_times(char *buf, size_t size, const char *who, const uint64_t *ns)
+{
+	size_t o = (size_t)ksnprintf(buf, size, "%s", who);
+	for (unsigned k = 1; k <= R.ncpu && o + 12 < size; k++)
+		o += ns[k] == FAILED ? (size_t)ksnprintf(buf + o, size - o, " n/a")
+				     : (size_t)ksnprintf(buf + o, size - o, " %lu",
+							 (unsigned long)(ns[k] / 1000000));
+}
+
+static void print_scaling_row(void)
+{
+	char g[40], t[40], c1[32], c2[32], gl[64], tl[64];
 	ksnprintf(c1, sizeof c1, "6 speedup, 1 -> %u CPUs", R.ncpu);
 	row(c1, speedup_str(g, sizeof g, R.g_speedup), speedup_str(t, sizeof t, R.t_speedup), "-");
 	note("%s jobs (each a fixed computation) taken from a shared counter by one worker per",
 	     commas(c2, sizeof c2, R.jobs));
-	note("core: worker goroutines with GOMAXPROCS=k / worker threads pinned to CPUs 0..k-1");
+	note("core: worker goroutines with GOMAXPROCS=k / worker threads pinned to CPUs 0..k-1.");
 	if (R.ncpu == 1)
-		note("(one CPU in this run: nothing to scale; boot with more CPUs to see it)");
-	char line[100];
-	for (int who = 0; who < 2; who++) {
-		const uint64_t *ns = who ? R.t_scale_ns : R.g_scale_ns;
-		int o = ksnprintf(line, sizeof line, "%s ms for k=1..%u:", who ? "threads:   " : "goroutines:",
-				  R.ncpu);
-		for (unsigned k = 1; k <= R.ncpu && o < (int)sizeof line - 12; k++) {
-			if (ns[k] == FAILED)
-				o += ksnprintf(line + o, sizeof line - o, " n/a");
-			else
-				o += ksnprintf(line + o, sizeof line - o, " %lu",
-					       (unsigned long)(ns[k] / 1000000));
-		}
-		note("%s", line);
-	}
-	kprintf("%s\n", RULE);
+		note("(One CPU in this run: nothing to scale; boot with more CPUs to see it.)");
+	scale_times(gl, sizeof gl, "goroutines", R.g_scale_ns);
+	scale_times(tl, sizeof tl, "threads", R.t_scale_ns);
+	note("Milliseconds for k=1..%u: %s; %s.", R.ncpu, gl, tl);
+	para_end();
+}
 
-	/* one line */
+static void print_summary(void)
+{
 	char m[16], cr[16], sw[16], mx[16];
 	ratio_str(m, sizeof m, R.t_mem.v, R.g_mem.v);
 	ratio_str(cr, sizeof cr, R.t_create.v, R.g_create.v);
 	ratio_str(sw, sizeof sw, R.t_switch.v, R.g_switch.v);
 	ratio_str(mx, sizeof mx, R.g_max.v, R.t_max.v);
+	kprintf("%s\n", RULE);
 	kprintf("summary: goroutines use %s less memory, create %s and switch %s faster, %s more fit\n",
 		m, cr, sw, mx);
+}
+
+/* The machine lines first (serial only), then the table on a fresh page of
+ * every screen, so that the whole of it is what stays there. */
+static void print_table(void)
+{
+	print_machine_lines();
+	kprintf_to(CONSOLE_SERIAL, "\n");
+	console_new_page();
+	print_structs();
+	print_title();
+	print_memory_rows();
+	print_speed_rows();
+	print_capacity_rows();
+	print_scaling_row();
+	print_summary();
 }
 
 void showcase_run(void)

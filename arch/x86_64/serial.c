@@ -43,7 +43,9 @@ static void serial_write(struct console *c, const char *s, size_t n)
 	}
 }
 
-static struct console serial_console = { .name = "serial", .write = serial_write };
+static struct console serial_console = {
+	.name = "serial", .kind = CONSOLE_SERIAL, .write = serial_write,
+};
 
 void serial_init(void)
 {

@@ -497,3 +497,23 @@ TEST(random_bytes_stay_in_bounds)
 }
 
 CHECK_MAIN()
+
+TEST(text_row_reads_back_what_is_shown)
+{
+	struct tfb t;
+	char buf[64];
+	CHECK_EQ(tfb_open(&t, 80, 64, 80 * 4, 16, 8, 0, &test_font8, 1000), 0);
+	wr(&t, "AB C\n\xc3\xa9" "A  \nZ");
+	CHECK_EQ(fbcon_text_row(&t.fc, 0, buf, sizeof buf), 4);
+	CHECK(!strcmp(buf, "AB C"));
+	CHECK_EQ(fbcon_text_row(&t.fc, 1, buf, sizeof buf), 3);  /* e-acute is 2 bytes */
+	CHECK(!strcmp(buf, "\xc3\xa9" "A"));
+	/* Z has no glyph: the fallback shows, which no code point maps to */
+	CHECK_EQ(fbcon_text_row(&t.fc, 2, buf, sizeof buf), 1);
+	CHECK(!strcmp(buf, "?"));
+	CHECK_EQ(fbcon_text_row(&t.fc, 3, buf, sizeof buf), 0);
+	CHECK_EQ(fbcon_text_row(&t.fc, 99, buf, sizeof buf), 0);
+	CHECK_EQ(fbcon_text_row(&t.fc, 0, buf, 3), 2);           /* cut to fit */
+	CHECK(!strcmp(buf, "AB"));
+	tfb_close(&t);
+}
