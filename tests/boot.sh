@@ -33,8 +33,22 @@ boot_smp_test() { # name log rc n
 	fi
 }
 
+# A real PC's screen (tools/screenshot.sh): the UEFI image on q35 without
+# HPET, -vga std, no serial; the whole showcase table must be on the screen,
+# and the screendump must be exactly the text the console holds.
+run_screen_test() {
+	local log=$LOGDIR/boot-uefi-pc-screen.log
+	if tools/screenshot.sh "$LOGDIR/screenshot.png" >"$log" 2>&1; then
+		pass "boot:uefi-pc-screen-shows-whole-table"
+	else
+		fail "boot:uefi-pc-screen-shows-whole-table" "$(grep -a 'screenshot: FAILED' "$log" | head -n 1)"
+		show_tail "$log"
+	fi
+}
+
 run_boot_tests() {
 	run_showcase_tests
+	run_screen_test
 	run_goroutine_fault_test
 	for smp in $BOOT_SMPS; do
 		log=$LOGDIR/boot-pvh-smp$smp.log
@@ -42,20 +56,7 @@ run_boot_tests() {
 		boot_smp_test "boot:pvh@smp$smp" "$log" $? "$smp"
 	done
 
-	# x2APIC: QEMU's TCG (7.2) does not emulate it, so this needs KVM.
-	if kvm_usable; then
-		log=$LOGDIR/boot-pvh-x2apic-smp4.log
-		run_pvh "$log" "$PVH_TIMEOUT" 4 "showcase=no" -cpu host,+x2apic
-		rc=$?
-		if grep -aq "lapic: x2APIC mode" "$log"; then
-			boot_smp_test "boot:pvh-x2apic@smp4" "$log" $rc 4
-		else
-			fail "boot:pvh-x2apic@smp4" "the kernel did not use x2APIC mode"
-			show_tail "$log"
-		fi
-	else
-		skip "boot:pvh-x2apic@smp4" "no usable /dev/kvm, and QEMU's TCG has no x2APIC"
-	fi
+	run_x2apic_tests
 
 	log=$LOGDIR/boot-pvh-smp-limit.log
 	run_pvh "$log" "$PVH_TIMEOUT" 4 "smp=2 showcase=no"
@@ -146,6 +147,51 @@ run_boot_tests() {
 	else
 		fail "boot:fault-symbolised-backtrace" "QEMU exit $rc, expected 35 with a symbolised backtrace"
 		show_tail "$log" 25
+	fi
+}
+
+# x2APIC, with as many CPUs as QEMU gives: needs a QEMU that gives the guest
+# x2APIC under the chosen accelerator (KVM, or the TCG of QEMU 10; a probe
+# boot in tools/qemu.sh tells). Without one the tests are skipped, with why.
+X2APIC_TESTS="boot:pvh-x2apic@smp4 boot:pvh-x2apic@smp64 boot:q35-x2apic-eim@smp288"
+X2APIC_BIG_SMP=288   # above 255: x2APIC IDs need interrupt remapping (eim)
+
+x2apic_boot_test() { # name log rc n_expected
+	if ! grep -aq "lapic: x2APIC mode" "$2"; then
+		fail "$1" "QEMU exit $3; the kernel did not use x2APIC mode"
+		show_tail "$2"
+	else
+		boot_smp_test "$1" "$2" "$3" "$4"
+	fi
+}
+
+run_x2apic_tests() {
+	local n smp log rc why max
+	if ! qemu_x2apic_choose "$BUILD/kernel.elf"; then
+		for n in $X2APIC_TESTS; do skip "$n" "$QEMU_X2APIC_WHY"; done
+		return
+	fi
+	for smp in 4 64; do
+		log=$LOGDIR/boot-pvh-x2apic-smp$smp.log
+		run_pvh "$log" "$PVH_TIMEOUT" $smp "showcase=no" -cpu "$QEMU_X2APIC_CPU"
+		x2apic_boot_test "boot:pvh-x2apic@smp$smp" "$log" $? $smp
+	done
+	# More CPUs than the kernel takes: every CPU up to its limit online,
+	# the rest named in one line.
+	log=$LOGDIR/boot-q35-x2apic-eim-smp$X2APIC_BIG_SMP.log
+	PVH_MEM=1G run_pvh "$log" "$PVH_TIMEOUT" $X2APIC_BIG_SMP "showcase=no" -cpu "$QEMU_X2APIC_CPU" \
+		-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on,eim=on
+	rc=$?
+	max=$(sed -n 's/^#define MAX_CPUS \([0-9]*\).*/\1/p' arch/x86_64/percpu.h)
+	why=""
+	[ "$(grep -ac '^smp: starting .* not starting' "$log")" = 1 ] ||
+		why="not exactly one 'smp: ... not starting' line"
+	[ "$(grep -ac 'not starting apic' "$log")" = 0 ] || why="a 'not starting apic' line per CPU"
+	if [ -n "$why" ]; then
+		fail "boot:q35-x2apic-eim@smp$X2APIC_BIG_SMP" "$why"
+		show_tail "$log"
+	else
+		x2apic_boot_test "boot:q35-x2apic-eim@smp$X2APIC_BIG_SMP" "$log" $rc "$max"
 	fi
 }
 

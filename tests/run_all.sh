@@ -1,26 +1,32 @@
 #!/bin/bash
 # tests/run_all.sh - everything `make test` runs, in order: host unit tests,
-# in-kernel tests on SMP, boot tests. Prints one PASS:/FAIL: line per test and
-# ends with "N passed, N failed". Serial logs stay in build/tests/.
-# Usage: tests/run_all.sh [host|kernel|boot ...]   (default: all three)
+# tool tests, in-kernel tests on SMP, boot tests. Prints one PASS:/FAIL:/SKIP:
+# line per test, the skipped tests with the reason, and ends with
+# "N passed, N failed". Serial logs stay in build/tests/.
+# Usage: tests/run_all.sh [host|tools|kernel|boot ...]   (default: all four)
+# A group that cannot be run, or that reports no test at all, is a failure.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
-parts=${*:-host kernel boot}
+parts=${*:-host tools kernel boot}
+[[ " $parts " == *" kernel "* || " $parts " == *" boot "* ]] && accel_init
 for part in $parts; do
+	before=$((PASSED + FAILED + SKIPPED))
 	# shellcheck disable=SC1090
-	. "tests/$part.sh"
+	if ! . "tests/$part.sh" || ! declare -F "run_${part}_tests" >/dev/null; then
+		fail "group:$part" "tests/$part.sh could not be loaded"
+		continue
+	fi
 	"run_${part}_tests"
+	[ $((PASSED + FAILED + SKIPPED)) -gt "$before" ] ||
+		fail "group:$part" "ran no test at all"
 done
 
 if [ -n "$FAILED_NAMES" ]; then
 	echo "failed:$FAILED_NAMES"
 	echo "serial logs: $LOGDIR/"
 fi
-if [ "$SKIPPED" -gt 0 ]; then
-	echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
-else
-	echo "$PASSED passed, $FAILED failed"
-fi
+[ "$SKIPPED" -gt 0 ] && echo "$SKIPPED skipped (not counted as passed):$SKIPPED_NAMES"
+echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -6,7 +6,8 @@
 HOST_TEST_SRCS := $(sort $(wildcard tests/host/test_*.c))
 HOST_TESTS     := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(HOST_TEST_SRCS))
 HOST_CFLAGS    := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefined \
-	-fno-sanitize-recover=undefined -fno-omit-frame-pointer -DHOST_TEST -I. -Itests/host -MMD -MP
+	-fno-sanitize-recover=undefined -fno-omit-frame-pointer -DHOST_TEST -I. -Itests/host -MMD -MP \
+	-DFONT_PSF='"$(FONT_PSF)"'
 
 $(BUILD)/tests/host/%: tests/host/%.c $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
@@ -15,12 +16,19 @@ $(BUILD)/tests/host/%: tests/host/%.c $(BUILD)/.deps-ok
 
 -include $(wildcard $(BUILD)/tests/host/*.d)
 
-.PHONY: test test-host test-kernel test-boot
-test: all $(HOST_TESTS)
-	@tests/run_all.sh
+.PHONY: test test-host test-tools test-kernel test-boot test-qemu10
+test: all $(HOST_TESTS) $(BUILD)/tools/screencheck
+	@BUILD=$(BUILD) tests/run_all.sh
 test-host: $(HOST_TESTS)
-	@tests/run_all.sh host
+	@BUILD=$(BUILD) tests/run_all.sh host
+test-tools: all
+	@BUILD=$(BUILD) tests/run_all.sh tools
 test-kernel: $(BUILD)/kernel.elf
-	@tests/run_all.sh kernel
-test-boot: all
-	@tests/run_all.sh boot
+	@BUILD=$(BUILD) tests/run_all.sh kernel
+test-boot: all $(BUILD)/tools/screencheck
+	@BUILD=$(BUILD) tests/run_all.sh boot
+# The boot tests (x2APIC and more than 255 CPUs among them) with QEMU 10,
+# unpacked from bookworm-backports under $(BUILD)/qemu10 (nothing installed).
+test-qemu10: all $(BUILD)/tools/screencheck
+	@q=$$(BUILD=$(BUILD) tools/qemu10.sh | tail -n 1) && [ -x "$$q" ] && \
+		BUILD=$(BUILD) QEMU=$$q tests/run_all.sh boot

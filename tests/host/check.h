@@ -4,8 +4,9 @@
  * Each tests/host/test_*.c is one program: it #includes the .c files it
  * tests (built for the host with -DHOST_TEST, under ASan and UBSan), defines
  * cases with TEST(name) { ... } and ends with CHECK_MAIN(). Each case prints
- * "PASS: file:name" or "FAIL: file:name"; the runner (tests/run_all.sh)
- * counts those lines. A failed CHECK prints the expression and line, marks
+ * "PASS: file:name" or "FAIL: file:name", after a first line "PLAN: n"
+ * with the number of cases; the runner (tests/host.sh) counts those lines
+ * and fails a program that reported fewer cases than its plan. A failed CHECK prints the expression and line, marks
  * the case failed and goes on with the next case.
  */
 #ifndef SPINDLE_CHECK_H
@@ -28,9 +29,13 @@ static int check_ncases;
 	static void test_##name(int *check_failed);                        \
 	__attribute__((constructor)) static void check_reg_##name(void)    \
 	{                                                                   \
-		if (check_ncases < CHECK_MAX_CASES)                         \
-			check_cases[check_ncases++] =                       \
-				(struct check_case){ #name, test_##name };  \
+		if (check_ncases == CHECK_MAX_CASES) {                      \
+			fprintf(stderr, "check.h: more than %d cases; "      \
+				"raise CHECK_MAX_CASES\n", CHECK_MAX_CASES); \
+			exit(2);                                            \
+		}                                                           \
+		check_cases[check_ncases++] =                               \
+			(struct check_case){ #name, test_##name };          \
 	}                                                                   \
 	static void test_##name(int *check_failed)
 
@@ -57,6 +62,8 @@ static int check_ncases;
 	int main(void)                                                     \
 	{                                                                   \
 		int nfail = 0;                                              \
+		printf("PLAN: %d\n", check_ncases);                        \
+		fflush(stdout);                                             \
 		for (int i = 0; i < check_ncases; i++) {                    \
 			int failed = 0;                                     \
 			check_cases[i].fn(&failed);                         \

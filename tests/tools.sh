@@ -1,0 +1,189 @@
+# tests/tools.sh - tests of the tools around the kernel: the accelerator
+# decision (tools/qemu.sh) on a host whose KVM cannot run Spindle, make bench
+# failing loudly, tools/deps.sh without root, a Makefile that runs no tool
+# while it is parsed, and a test runner that notices tests that vanished.
+# The broken hosts are stand-ins (tests/stubs/): QEMUs that fail the way a
+# software /dev/kvm and a crashing QEMU were seen to fail.
+STUBS=$PWD/tests/stubs
+REAL_QEMU=$(command -v "$QEMU" || echo "$QEMU")
+export REAL_QEMU
+
+# tool_run NAME COMMAND...: run COMMAND with its output in LOGDIR/tool-NAME.log.
+tool_run() {
+	local name=$1
+	shift
+	"$@" </dev/null >"$LOGDIR/tool-$name.log" 2>&1
+}
+
+# The one accel line of a log and whether it says what it should.
+accel_line_ok() { # log pattern...
+	local log=$1 line
+	shift
+	[ "$(grep -ac '^accel: ' "$log")" = 1 ] || { echo "not exactly one 'accel:' line"; return 1; }
+	line=$(grep -a '^accel: ' "$log")
+	for p in "$@"; do
+		case $line in *$p*) ;; *) echo "the accel line lacks '$p': $line"; return 1 ;; esac
+	done
+}
+
+# A /dev/kvm that exists but cannot run the kernel: run-pvh falls back to
+# TCG, says why in one line, boots; a second run reuses the probe's result.
+test_accel_fallback_pvh() {
+	local name=tools:accel-broken-kvm-falls-back-pvh log=$LOGDIR/tool-accel-pvh.log why calls
+	calls=$LOGDIR/tool-accel-calls.txt
+	rm -f "$calls"
+	# A kernel of its own: the probe cache is keyed by the kernel, and this
+	# test must see a probe happen (and then not happen).
+	cp "$BUILD/kernel.elf" "$LOGDIR/tool-kernel.elf"
+	printf 'stub %s\n' "$$" >>"$LOGDIR/tool-kernel.elf"
+	QEMU=$STUBS/qemu-broken-kvm KVM_DEV=/dev/null STUB_CALLS=$calls \
+		tool_run accel-pvh tools/run-qemu.sh pvh "$LOGDIR/tool-kernel.elf" 2 256M "showcase=no"
+	local rc=$?
+	if [ $rc != 0 ]; then fail "$name" "run-qemu.sh pvh exit $rc"; show_tail "$log"; return; fi
+	if ! why=$(accel_line_ok "$log" "KVM could not run the kernel" "failed to set MSR 0x10a" \
+		"emulation failure" "using TCG"); then
+		fail "$name" "$why"; show_tail "$log"; return
+	fi
+	grep -aq "^smp: 2 of 2 Ms online" "$log" || { fail "$name" "the TCG boot did not bring 2 Ms online"; show_tail "$log"; return; }
+	pass "$name"
+
+	name=tools:accel-probe-cached-per-kernel
+	: >"$calls"
+	QEMU=$STUBS/qemu-broken-kvm KVM_DEV=/dev/null STUB_CALLS=$calls \
+		tool_run accel-pvh-again tools/run-qemu.sh pvh "$LOGDIR/tool-kernel.elf" 1 256M "showcase=no"
+	rc=$?
+	if [ $rc = 0 ] && [ "$(grep -c 'accel=kvm' "$calls")" = 0 ] &&
+		accel_line_ok "$LOGDIR/tool-accel-pvh-again.log" "using TCG" >/dev/null; then
+		pass "$name"
+	else
+		fail "$name" "exit $rc; second run started KVM $(grep -c 'accel=kvm' "$calls") times (0 expected)"
+	fi
+}
+
+# The same for make run's UEFI boot, on a copy of the image that skips the
+# showcase.
+test_accel_fallback_uefi() {
+	local name=tools:accel-broken-kvm-falls-back-uefi log=$LOGDIR/tool-accel-uefi.log why img rc
+	img=$LOGDIR/tool-uefi.img
+	cp "$BUILD/spindle.img" "$img"
+	printf 'showcase=no\n' >"$LOGDIR/tool-cmdline.txt"
+	mcopy -o -i "$img@@1M" "$LOGDIR/tool-cmdline.txt" ::/spindle/cmdline.txt
+	QEMU=$STUBS/qemu-broken-kvm KVM_DEV=/dev/null RUN_TIMEOUT=$UEFI_TIMEOUT \
+		tool_run accel-uefi tools/run-qemu.sh uefi "$LOGDIR/tool-kernel.elf" "$img" 2 256M
+	rc=$?
+	if [ $rc != 0 ]; then fail "$name" "run-qemu.sh uefi exit $rc"; show_tail "$log"; return; fi
+	if ! why=$(accel_line_ok "$log" "KVM could not run the kernel" "using TCG"); then
+		fail "$name" "$why"; show_tail "$log"; return
+	fi
+	if grep -aq "^Spindle: booted by UEFI" "$log" && grep -aq "^smp: 2 of 2 Ms online" "$log"; then
+		pass "$name"
+	else
+		fail "$name" "the UEFI boot under TCG did not bring 2 Ms online"; show_tail "$log"
+	fi
+}
+
+# SPINDLE_ACCEL forces the choice; a bad value says so and decides as usual.
+test_accel_forced() {
+	local name=tools:accel-forced-and-bad-value out
+	out=$(SPINDLE_ACCEL=tcg KVM_DEV=/dev/null bash -c '. tools/qemu.sh; qemu_accel_choose "$1"; qemu_accel_say; echo "${QEMU_ACCEL_ARGS[*]}"' _ "$BUILD/kernel.elf" 2>&1)
+	case $out in
+	*"accel: SPINDLE_ACCEL=tcg; using TCG"*"-accel tcg -cpu max"*) ;;
+	*) fail "$name" "SPINDLE_ACCEL=tcg gave: $out"; return ;;
+	esac
+	out=$(SPINDLE_ACCEL=fast KVM_DEV=/nonexistent bash -c '. tools/qemu.sh; qemu_accel_choose "$1"; qemu_accel_say' _ "$BUILD/kernel.elf" 2>&1)
+	case $out in
+	*"SPINDLE_ACCEL='fast' is not kvm or tcg"*"accel: no /nonexistent on this machine; using TCG"*) pass "$name" ;;
+	*) fail "$name" "SPINDLE_ACCEL=fast gave: $out" ;;
+	esac
+}
+
+# make bench with a QEMU whose boots all crash: non-zero exit, and the last
+# line says which boots produced nothing.
+test_bench_fails_loudly() {
+	local name=tools:bench-fails-when-spindle-produced-nothing log=$LOGDIR/tool-bench.log rc last
+	QEMU=$STUBS/qemu-crash SPINDLE_ACCEL=tcg BENCH_PEERS= BUILD=$LOGDIR/tool-bench-build \
+		tool_run bench bash -c 'mkdir -p "$BUILD" && cp '"$BUILD"'/kernel.elf "$BUILD"/ && tools/bench.sh'
+	rc=$?
+	last=$(grep -av '^[[:space:]]*$' "$log" | tail -n 1)
+	case $last in
+	*FAILED*"'mem'"*"'onep'"*"'thread'"*) [ $rc != 0 ] && { pass "$name"; return; } ;;
+	esac
+	fail "$name" "exit $rc, last line: $last"
+	show_tail "$log"
+}
+
+# Without root, tools/deps.sh names the missing packages and the one
+# command to run, and fails (it reads itself from stdin: the tree may be in
+# a directory the unprivileged user cannot read).
+test_deps_without_root() {
+	local name=tools:deps-without-root-prints-the-command out rc
+	if ! command -v setpriv >/dev/null 2>&1 || [ "$(id -u)" != 0 ]; then
+		skip "$name" "needs root and setpriv to run deps.sh as another user"; return
+	fi
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups sh -s spindle-no-such-package \
+		<tools/deps.sh 2>&1)
+	rc=$?
+	case $out in
+	*"run as root:  apt-get update && apt-get install -y --no-install-recommends"*" spindle-no-such-package"*)
+		[ $rc != 0 ] && { pass "$name"; return; } ;;
+	esac
+	fail "$name" "exit $rc: $out"
+}
+
+# Parsing the Makefile runs no compiler or package tool: on a new machine
+# they are installed by tools/deps.sh, which runs after parsing.
+test_make_parse_runs_no_tool() {
+	local name=tools:makefile-parse-runs-no-tool calls=$LOGDIR/tool-parse-calls.txt out
+	rm -f "$calls"
+	out=$(STUB_CALLS=$calls make --no-print-directory BUILD="$LOGDIR/tool-parse-build" \
+		CC="$STUBS/logging-tool" HOSTCC="$STUBS/logging-tool" LD="$STUBS/logging-tool" \
+		OBJCOPY="$STUBS/logging-tool" NM="$STUBS/logging-tool" spindle-no-such-goal 2>&1)
+	if [ -s "$calls" ]; then
+		fail "$name" "make ran a tool while parsing: $(head -n 1 "$calls")"
+	elif [[ $out != *"No rule to make target"*"spindle-no-such-goal"* ]]; then
+		fail "$name" "unexpected make output: $out"
+	else
+		pass "$name"
+	fi
+}
+
+# The runners fail a group whose programs report fewer tests than they
+# have: fake host test programs that plan 2 cases and report 1, and a fake
+# kernel boot that plans 3 tests and reports 2, in a root without /dev/fd.
+test_runner_counts() {
+	local name=tools:runner-fails-tests-that-vanish dir=$LOGDIR/tool-runner out
+	rm -rf "$dir"; mkdir -p "$dir/tests/host"
+	for src in tests/host/test_*.c; do
+		printf '#!/bin/sh\necho "PLAN: 2"\necho "PASS: fake:one"\n' >"$dir/tests/host/$(basename "$src" .c)"
+		chmod +x "$dir/tests/host/$(basename "$src" .c)"
+	done
+	local script='
+		BUILD=$1; . tests/lib.sh >/dev/null; . tests/host.sh; . tests/kernel.sh
+		run_pvh() { printf "KTEST PLAN 3\nKTEST PASS a (1 ms)\nKTEST PASS b (1 ms)\nKTEST DONE 2 passed\n" >"$1"; return 33; }
+		KTEST_SMPS=1
+		run_host_tests >/dev/null; run_kernel_tests >/dev/null
+		echo "failed=$FAILED names=$FAILED_NAMES"'
+	if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null 2>&1; then
+		# A private /dev with only null in it: no /dev/fd, as in a bare chroot.
+		out=$(unshare -m bash -c 'mount -t tmpfs none /dev && mknod -m 666 /dev/null c 1 3 &&
+			bash -c "$1" _ "$2"' _ "$script" "$dir" 2>&1)
+	else
+		out=$(bash -c "$script" _ "$dir" 2>&1)
+	fi
+	local nhost
+	nhost=$(ls tests/host/test_*.c | wc -l)
+	case $out in
+	*"failed=$((nhost + 1)) "*"ktest-boot@smp1"*) pass "$name" ;;
+	*) fail "$name" "expected $nhost host programs and one kernel boot to fail, got: $out" ;;
+	esac
+}
+
+run_tools_tests() {
+	test_make_parse_runs_no_tool
+	test_deps_without_root
+	test_runner_counts
+	test_accel_forced
+	test_accel_fallback_pvh
+	test_accel_fallback_uefi
+	test_bench_fails_loudly
+}
