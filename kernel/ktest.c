@@ -1,7 +1,8 @@
 /*
  * ktest.c - run in-kernel tests chosen with test= (contract in ktest.h).
  *
- * Output lines, read by tests/run_all.sh:
+ * Output lines, read by tests/kernel.sh:
+ *   KTEST PLAN n (how many tests this boot will run, before the first)
  *   KTEST START name / KTEST PASS name (12 ms) / KTEST FAIL name: why
  *   KTEST DONE n passed
  * Tests whose names start with "fault_" deliberately crash the kernel, and
@@ -48,6 +49,12 @@ static const struct ktest *find(const char *name, size_t len)
 	return 0;
 }
 
+/* test=all runs every test but the crashing and machine-filling ones. */
+static bool in_all(const struct ktest *t)
+{
+	return strncmp(t->name, "fault_", 6) && strncmp(t->name, "solo_", 5);
+}
+
 void ktest_run(const char *which)
 {
 	unsigned n = 0;
@@ -57,12 +64,20 @@ void ktest_run(const char *which)
 		kernel_exit(0);
 	}
 	if (!strcmp(which, "all")) {
+		unsigned plan = 0;
 		for (const struct ktest *t = __ktests_start; t < __ktests_end; t++)
-			if (strncmp(t->name, "fault_", 6) && strncmp(t->name, "solo_", 5)) {
+			plan += in_all(t);
+		kprintf("KTEST PLAN %u\n", plan);
+		for (const struct ktest *t = __ktests_start; t < __ktests_end; t++)
+			if (in_all(t)) {
 				run_one(t);
 				n++;
 			}
 	} else {
+		unsigned plan = 1;
+		for (const char *p = which; *p; p++)
+			plan += *p == ',';
+		kprintf("KTEST PLAN %u\n", plan);
 		for (const char *p = which; *p;) {
 			const char *comma = strchr(p, ',');
 			size_t len = comma ? (size_t)(comma - p) : strlen(p);
