@@ -171,7 +171,7 @@ static void hypervisor(char sig[13], const char **what)
 		if (sig[i] && (sig[i] < 33 || sig[i] > 126))
 			sig[i] = '_';
 	static const struct { const char *sig, *what; } known[] = {
-		{ "TCGTCGTCGTCG", "QEMU TCG: emulated, slow; vCPUs share host cores" },
+		{ "TCGTCGTCGTCG", "QEMU TCG, emulated: slow, vCPUs share host cores" },
 		{ "KVMKVMKVM", "KVM" },
 		{ "Microsoft Hv", "Hyper-V" },
 		{ "VMwareVMware", "VMware" },
@@ -632,7 +632,7 @@ static void print_title(void)
 	char c1[32], line[160];
 	kprintf("%s\n", RULE);
 	kprintf(" Spindle showcase: goroutines (M:N, sched/) vs kernel threads (1:1, kernel/thread.c)\n");
-	ksnprintf(line, sizeof line, "%u CPUs, %s MiB RAM, TSC %lu MHz, hypervisor \"%s\" (%s)", R.ncpu,
+	ksnprintf(line, sizeof line, "%u CPUs, %s MiB, TSC %lu MHz, hypervisor %s (%s)", R.ncpu,
 		  commas(c1, sizeof c1, R.ram_mib), (unsigned long)R.tsc_mhz, R.hv_sig, R.hv_what);
 	print_wrapped(" ", line);
 	kprintf(" %s boot; every number below was measured during this run (%lu s)\n",
