@@ -52,7 +52,8 @@ run_pvh() {
 
 # run_uefi LOG TIMEOUT SMP IMAGE disk|usb [extra qemu args...]
 # Boots IMAGE with OVMF. A UEFI boot that never reaches the kernel (a loader
-# error) does not exit by itself: use wait_for_line with a timeout instead.
+# error) does not exit by itself: tests/boot.sh's run_uefi_until watches for
+# its line with a timeout instead.
 run_uefi() {
 	log=$1 tmo=$2 smp=$3 img=$4 how=$5
 	shift 5
