@@ -276,8 +276,8 @@ int go_on(unsigned p, void (*fn)(void *), void *arg)
 
 uint64_t go_id(void)
 {
-	struct m *mp = getm();
-	return mp && mp->curg ? mp->curg->goid : 0;
+	struct g *gp = getg();
+	return gp ? gp->goid : 0;
 }
 
 /* --- yielding, parking, readying --- */
@@ -363,18 +363,15 @@ bool park_unlock_spinlock(struct g *gp, void *arg)
 
 void goready(struct g *gp)
 {
-	struct m *mp = getm();
+	struct m *mp = acquirem();
 	cas_gstatus(gp, G_WAITING, G_RUNNABLE);
 	gp->waitreason = WAIT_NONE;
-	if (mp && mp->p) {
-		mp->locks++;
+	if (mp && mp->p)
 		ready_put(mp->p, gp, true);
-		wakep();
-		mp->locks--;
-	} else {
+	else
 		ready_put_global(gp);
-		wakep();
-	}
+	wakep();
+	releasem(mp);
 }
 
 /* --- ending Gs --- */
@@ -758,13 +755,17 @@ bool on_goroutine_stack(void)
 	return r;
 }
 
+/* The M is held (preemption off) from before g0_sp is read until fn has
+ * returned: preempted in between, the goroutine could resume on another
+ * CPU and run fn on the stack of the CPU it left, which that CPU uses. */
 void go_systemstack(void (*fn)(void *), void *arg)
 {
-	if (!on_goroutine_stack()) {
+	struct m *mp = acquirem();
+	if (!on_goroutine_stack())
 		fn(arg);    /* already on a big stack */
-		return;
-	}
-	systemstack_switch(fn, arg, this_cpu()->g0_sp);
+	else
+		systemstack_switch(fn, arg, this_cpu()->g0_sp);
+	releasem(mp);
 }
 
 struct alloc_req {

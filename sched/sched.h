@@ -199,20 +199,37 @@ extern struct sched sched;
 extern struct m ms[MAX_MS];
 extern struct p ps[MAX_PROCS];
 
-/* The current M, P and G. Valid with preemption off, or for getg() always
- * (a G does not change while it looks at itself). */
+/* The current M and P: valid only with preemption off (m->locks > 0, or
+ * interrupts off, or on g0). A goroutine that can be preempted can move to
+ * another M between two instructions, so with preemption on the M it read
+ * may already be another CPU's. */
 static inline struct m *getm(void) { return (struct m *)this_cpu()->sched; }
-static inline struct g *getg(void) { return getm()->curg; }
 static inline struct p *getp(void) { return getm()->p; }
+/* The current G: valid in any context. The M and its curg are read with
+ * interrupts off, so the two reads see the same CPU; the G it finds is the
+ * caller itself, which stays itself wherever it runs next. */
+static inline struct g *getg(void)
+{
+	bool on = irq_save();
+	struct m *mp = getm();
+	struct g *gp = mp ? mp->curg : NULL;
+	irq_restore(on);
+	return gp;
+}
 
 /* Preemption off/on: nest; a preemption request that arrives meanwhile is
- * served at the next go_yield or schedule. */
-/* From kernel context (no runtime on this CPU) there is no M: nothing to do. */
+ * served at the next go_yield or schedule. The M is read and its count
+ * raised with interrupts off: a goroutine preempted between the two would
+ * raise the count of the M it left. After acquirem the caller stays on the
+ * M it returned until releasem.
+ * From kernel context (no runtime on this CPU) there is no M: nothing to do. */
 static inline struct m *acquirem(void)
 {
+	bool on = irq_save();
 	struct m *mp = getm();
 	if (mp)
 		mp->locks++;
+	irq_restore(on);
 	return mp;
 }
 static inline void releasem(struct m *mp)

@@ -62,16 +62,23 @@ gswitch_resume:
 	ret
 
 /* void mcall(void (*fn)(struct g *)): from a goroutine: save its context in
- * g->sp, switch to g0 and call fn(g) there. fn does not return; the
- * goroutine continues after mcall when something resumes it. */
+ * g->sp, switch to g0 and call fn(g) there, interrupts on. fn does not
+ * return; the goroutine continues after mcall when something resumes it.
+ * Interrupts are off from the first instruction until g0's stack is
+ * current: a preemption between saving g->sp and leaving the goroutine's
+ * stack would overwrite g->sp with a context that is gone once the
+ * goroutine resumes here, and the M read must be this CPU's. The goroutine
+ * continues with them on again (mcall_resume). */
 	.globl mcall
 mcall:
+	cli
 	PUSH_SWITCH_FRAME mcall_resume
 	movq %gs:CPU_SCHED, %rax
 	movq M_CURG(%rax), %rsi       /* the current G */
 	movq %rsp, G_SP(%rsi)
 	movq %gs:CPU_G0_SP, %rsp
 	movq $0, %fs:CPU_STACK_LIMIT
+	sti                           /* on g0 now: not preemptible */
 	movq %rdi, %rax
 	movq %rsi, %rdi
 	xorl %ebp, %ebp               /* g0 backtraces stop here */
