@@ -16,6 +16,8 @@
  * This code runs at its physical address: it lives in .boot, linked 1:1.
  */
 #include "boot/entry.h"
+#include "arch/x86_64/nx.h"
+#include "boot/elf_check.h"
 
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
 #define PTE_P   0x1
@@ -32,7 +34,6 @@
 #define CR4_OSXMMEXCPT 0x400
 #define EFER_MSR 0xc0000080
 #define EFER_LME 0x100
-#define EFER_NXE 0x800
 
 	.section .note.Xen, "a"
 	.balign 4
@@ -41,6 +42,15 @@
 	.long XEN_ELFNOTE_PHYS32_ENTRY
 	.asciz "Xen"
 	.long pvh_entry32
+
+	/* What makes this file a Spindle kernel for the UEFI loader (it refuses
+	 * any other executable): boot/elf_check.h. Same PT_NOTE segment. */
+	.balign 4
+	.long 8                       /* namesz: "Spindle" and its NUL */
+	.long 4                       /* descsz */
+	.long SPINDLE_NOTE_KERNEL
+	.asciz SPINDLE_NOTE_NAME
+	.long SPINDLE_BOOT_ABI
 
 	.section .boot.text, "ax"
 	.code32
@@ -54,9 +64,11 @@ pvh_entry32:
 	movl %cr4, %eax
 	orl  $CR4_PAE, %eax
 	movl %eax, %cr4
+	NX_PROBE %edi                 /* %edi = EFER_NXE, or 0 without NX */
 	movl $EFER_MSR, %ecx
 	rdmsr
-	orl  $(EFER_LME | EFER_NXE), %eax
+	orl  $EFER_LME, %eax
+	orl  %edi, %eax
 	wrmsr
 	movl %cr0, %eax
 	orl  $(CR0_PG | CR0_PE), %eax
@@ -75,11 +87,13 @@ efi_entry64:
 	cli
 	cld
 	movl $BOOT_PATH_UEFI_ASM, %esi
-	/* EFER.NXE: our tables may carry NX bits; UEFI may have left it off. */
+	/* EFER.NXE: our tables carry NX bits when the CPU has NX (kernel/vmm.c);
+	 * UEFI may have left it off. */
 	movq %rdi, %r12
+	NX_PROBE %r13d
 	movl $EFER_MSR, %ecx
 	rdmsr
-	orl  $EFER_NXE, %eax
+	orl  %r13d, %eax
 	wrmsr
 	movq %r12, %rdi
 	movq $boot_pml4, %rax

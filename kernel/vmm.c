@@ -4,7 +4,9 @@
  * vmm_init (boot CPU, once, after pmm_init) builds one set of tables shared
  * by every CPU: the direct map of [0, max(4 GiB, top of RAM)) with 2 MiB
  * pages, RW+NX; the kernel image with 4 KiB pages and W^X (text RX, rodata
- * R, data and bss RW, all but text NX); nothing at low addresses. After
+ * R, data and bss RW, all but text NX); nothing at low addresses. On a CPU
+ * without NX (or with it turned off in the firmware) there are no NX bits:
+ * writable pages are executable too, and vmm_init says so in one line. After
  * vmm_init, vmm_map_page and friends may be called from any CPU under
  * vmm_lock. Mappings are only added while other CPUs may use them;
  * vmm_unmap_page flushes only this CPU's TLB (callers that unmap shared
@@ -37,6 +39,9 @@ extern char __data_start[], __data_end[];
 
 static uint64_t kernel_pml4_phys;
 static uint64_t dmap_end;
+/* PTE_NX where the CPU has NX (the entry code set EFER.NXE: arch/x86_64/nx.h),
+ * else 0: without NX, a set bit 63 is reserved and every access faults. */
+static uint64_t pte_nx;
 static struct spinlock vmm_lock = SPINLOCK_INIT("vmm");
 
 uint64_t virt_to_phys(const void *va)
@@ -86,7 +91,7 @@ static uint64_t pte_flags(unsigned flags)
 	if (flags & VMM_WRITE)
 		f |= PTE_W;
 	if (!(flags & VMM_EXEC))
-		f |= PTE_NX;
+		f |= pte_nx;
 	return f;
 }
 
@@ -111,6 +116,10 @@ void vmm_init_cpu(void)
 
 void vmm_init(const struct boot_info *bi)
 {
+	pte_nx = rdmsr(IA32_EFER) & IA32_EFER_NXE ? PTE_NX : 0;
+	if (!pte_nx)
+		kprintf("vmm: this CPU has no NX (execute disable off in the firmware?): W^X is weaker, "
+			"data and stacks are executable\n");
 	uint64_t *pml4 = table_alloc();
 	if (!pml4)
 		panic("vmm: out of memory for the kernel page tables");
@@ -127,7 +136,7 @@ void vmm_init(const struct boot_info *bi)
 		uint64_t *e = walk(DMAP_BASE + pa, 1, true);
 		if (!e)
 			panic("vmm: out of memory building the direct map");
-		*e = pa | PTE_P | PTE_W | PTE_PS | PTE_NX | PTE_G;
+		*e = pa | PTE_P | PTE_W | PTE_PS | pte_nx | PTE_G;
 	}
 	/* Every kernel-half PML4 slot gets its PDPT now, so address spaces
 	 * made later (vmm_new_address_space) share all kernel mappings, even
@@ -224,7 +233,7 @@ void *vmm_map_mmio(uint64_t phys, size_t size, enum vmm_cache cache)
 		uint64_t *e = walk(va, 0, true);
 		if (!e)
 			panic("vmm: cannot map MMIO at 0x%lx", (unsigned long)pa);
-		*e = pa | PTE_P | PTE_W | PTE_NX | cbits;
+		*e = pa | PTE_P | PTE_W | pte_nx | cbits;
 		invlpg(va);
 	}
 	spin_unlock_irqrestore(&vmm_lock, on);

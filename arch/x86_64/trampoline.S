@@ -9,6 +9,8 @@
  * to the C entry with %rdi = its struct cpu. APs start one at a time, so the
  * fields are never shared by two running APs.
  */
+#include "arch/x86_64/nx.h"
+
 #define CR0_PE     0x1
 #define CR0_MP     0x2
 #define CR0_NE     0x20
@@ -20,7 +22,6 @@
 #define CR4_OSXMMEXCPT 0x400
 #define EFER_MSR   0xc0000080
 #define EFER_LME   0x100
-#define EFER_NXE   0x800
 #define TR_CS64    0x08
 #define TR_DS      0x10
 #define TR_CS32    0x18
@@ -56,9 +57,13 @@ tramp32:
 	movl %eax, %cr4
 	movl OFF(tramp_cr3)(%ebx), %eax
 	movl %eax, %cr3
+	movl %ebx, %ebp               /* NX_PROBE clobbers %ebx, our base */
+	NX_PROBE %edi
+	movl %ebp, %ebx
 	movl $EFER_MSR, %ecx
 	rdmsr
-	orl  $(EFER_LME | EFER_NXE), %eax
+	orl  $EFER_LME, %eax
+	orl  %edi, %eax
 	wrmsr
 	movl %cr0, %eax
 	andl $~0xc, %eax              /* EM and TS off */
