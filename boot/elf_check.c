@@ -28,6 +28,7 @@
 #define EM_AARCH64  183
 #define EM_RISCV    243
 #define PT_LOAD     1
+#define PT_NOTE     4
 
 static uint64_t elf_rd(const uint8_t *p, unsigned n)
 {
@@ -150,11 +151,53 @@ static const char *elf_check_image(const uint8_t *b, uint64_t fsize, struct elf_
 	return "entry point outside the loaded segments";
 }
 
+/* Does the note segment b[off, off + len) hold the Spindle kernel note? */
+static int elf_notes_have_spindle(const uint8_t *b, uint64_t off, uint64_t len)
+{
+	static const char name[] = SPINDLE_NOTE_NAME;
+	while (len >= 12) {
+		uint64_t namesz = elf_rd(b + off, 4), descsz = elf_rd(b + off + 4, 4);
+		uint64_t type = elf_rd(b + off + 8, 4);
+		uint64_t nlen = (namesz + 3) & ~3ull, dlen = (descsz + 3) & ~3ull;
+		if (nlen > len - 12 || dlen > len - 12 - nlen)
+			return 0;   /* a note that does not fit: stop at it */
+		const uint8_t *n = b + off + 12;
+		int same = namesz == sizeof name && type == SPINDLE_NOTE_KERNEL && descsz == 4;
+		for (unsigned i = 0; same && i < sizeof name; i++)
+			same = n[i] == (uint8_t)name[i];
+		if (same && elf_rd(n + nlen, 4) == SPINDLE_BOOT_ABI)
+			return 1;
+		off += 12 + nlen + dlen;
+		len -= 12 + nlen + dlen;
+	}
+	return 0;
+}
+
+/* Only a Spindle kernel carries its note: anything else (a static Linux
+ * program passes every other check) is refused rather than started. Runs
+ * after elf_check_image, so the header and program headers are sound. */
+static const char *elf_check_spindle_note(const uint8_t *b, uint64_t fsize)
+{
+	uint64_t phoff = elf_rd(b + 32, 8);
+	unsigned phnum = (unsigned)elf_rd(b + 56, 2);
+	for (unsigned i = 0; i < phnum; i++) {
+		const uint8_t *ph = b + phoff + (uint64_t)i * PHDR_SIZE;
+		uint64_t off = elf_rd(ph + 8, 8), len = elf_rd(ph + 32, 8);
+		if (elf_rd(ph, 4) == PT_NOTE && !elf_past(off, len, fsize) &&
+		    elf_notes_have_spindle(b, off, len))
+			return NULL;
+	}
+	return "not a Spindle kernel (no \"" SPINDLE_NOTE_NAME "\" ELF note of boot ABI "
+	       SPINDLE_BOOT_ABI_STR ")";
+}
+
 const char *elf_check(const void *buf, size_t size, struct elf_image *img)
 {
 	img->entry = 0;
 	img->nseg = 0;
 	const char *err = elf_check_image(buf, size, img);
+	if (!err)
+		err = elf_check_spindle_note(buf, size);
 	if (err) {
 		img->entry = 0;
 		img->nseg = 0;

@@ -8,12 +8,23 @@
  * elf_check() accepts only what the loader can place safely: an ELF64,
  * little-endian, EM_X86_64, ET_EXEC file whose program header table and
  * PT_LOAD file ranges lie inside the file, with filesz <= memsz, physical
- * ranges that neither wrap nor overlap, and an entry point (a physical
- * address) inside the file-backed part of a loaded segment.
+ * ranges that neither wrap nor overlap, an entry point (a physical
+ * address) inside the file-backed part of a loaded segment, and the Spindle
+ * kernel note in a PT_NOTE segment (boot/entry.S emits it): name "Spindle",
+ * type SPINDLE_NOTE_KERNEL, a 4-byte desc equal to SPINDLE_BOOT_ABI (how the
+ * loader hands over: struct boot_info, kernel/boot_info.h). Any other
+ * executable, however well-formed, is refused.
  */
 #ifndef SPINDLE_ELF_CHECK_H
 #define SPINDLE_ELF_CHECK_H
 
+/* The Spindle kernel note (also read by boot/entry.S, which emits it). */
+#define SPINDLE_NOTE_NAME     "Spindle"
+#define SPINDLE_NOTE_KERNEL   1
+#define SPINDLE_BOOT_ABI      1
+#define SPINDLE_BOOT_ABI_STR  "1"
+
+#ifndef __ASSEMBLY__
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,4 +52,5 @@ struct elf_image {
  */
 const char *elf_check(const void *buf, size_t size, struct elf_image *img);
 
+#endif /* __ASSEMBLY__ */
 #endif

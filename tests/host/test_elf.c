@@ -38,8 +38,28 @@ static void phdr(unsigned i, uint32_t type, uint32_t flags, uint64_t off, uint64
 	put(p + 48, 0x1000, 8);
 }
 
+/* The notes of a Spindle kernel (boot/entry.S): Xen's PVH entry, then the
+ * Spindle note. */
+#define NOTES_SIZE (20 + 24)
+#define SPINDLE_NOTE_AT 20
+static void put_notes(uint8_t *p)
+{
+	put(p, 4, 4);
+	put(p + 4, 4, 4);
+	put(p + 8, 18, 4);              /* XEN_ELFNOTE_PHYS32_ENTRY */
+	memcpy(p + 12, "Xen", 4);
+	put(p + 16, 0x200010, 4);
+	p += SPINDLE_NOTE_AT;
+	put(p, 8, 4);
+	put(p + 4, 4, 4);
+	put(p + 8, SPINDLE_NOTE_KERNEL, 4);
+	memcpy(p + 12, "Spindle", 8);
+	put(p + 20, SPINDLE_BOOT_ABI, 4);
+}
+
 /* A good kernel-like image: three PT_LOADs at 0x200000 (RX, entry),
- * 0x201000 (R) and 0x202000 (RW, with bss), plus a PT_NOTE. */
+ * 0x201000 (R) and 0x202000 (RW, with bss), plus a PT_NOTE with the Spindle
+ * note. */
 static void make_good(void)
 {
 	memset(img, 0, sizeof img);
@@ -57,11 +77,12 @@ static void make_good(void)
 	put(img + 54, 56, 2);       /* e_phentsize */
 	put(img + 56, 4, 2);        /* e_phnum */
 	phdr(0, 1, 5, 0x1000, 0x200000, 0x800, 0x800);
-	phdr(1, 4, 4, 0x1800, 0x201800, 0x20, 0x20); /* PT_NOTE, ignored */
+	phdr(1, 4, 4, 0x1800, 0x201800, NOTES_SIZE, NOTES_SIZE); /* PT_NOTE */
 	phdr(2, 1, 4, 0x1800, 0x201000, 0x400, 0x400);
 	phdr(3, 1, 6, 0x2000, 0x202000, 0x1000, 0x5000);
 	for (unsigned i = 0x1000; i < IMG_SIZE; i++)
 		img[i] = (uint8_t)i;
+	put_notes(img + 0x1800);
 }
 
 static const char *check(void)
@@ -98,6 +119,33 @@ TEST(good_image)
 	CHECK_EQ(out.seg[2].filesz, 0x1000);
 	CHECK_EQ(out.seg[2].memsz, 0x5000);
 	CHECK_EQ(out.seg[2].flags, 6);
+}
+
+/* Everything else in order, but not a Spindle kernel: refused in words. */
+TEST(not_a_spindle_kernel)
+{
+	const char *want = "not a Spindle kernel (no \"Spindle\" ELF note of boot ABI 1)";
+	make_good();
+	put(img + 64 + 56, 6, 4);                       /* PT_NOTE -> PT_PHDR */
+	CHECK_ERR(want);
+	make_good();
+	img[0x1800 + SPINDLE_NOTE_AT + 12] = 's';       /* "spindle" */
+	CHECK_ERR(want);
+	make_good();
+	put(img + 0x1800 + SPINDLE_NOTE_AT + 20, 2, 4); /* another boot ABI */
+	CHECK_ERR(want);
+	make_good();
+	put(img + 0x1800 + SPINDLE_NOTE_AT + 8, 2, 4);  /* another note type */
+	CHECK_ERR(want);
+	make_good();
+	put(img + 0x1800, 0x7fffffff, 4);               /* a first note too big: walk stops */
+	CHECK_ERR(want);
+	make_good();
+	put(img + 64 + 56 + 32, NOTES_SIZE - 1, 8);     /* the Spindle note cut short */
+	CHECK_ERR(want);
+	make_good();
+	put(img + 64 + 56 + 8, IMG_SIZE - 8, 8);        /* PT_NOTE outside the file */
+	CHECK_ERR(want);
 }
 
 TEST(good_image_unaligned_buffer)
@@ -260,7 +308,7 @@ TEST(too_many_segments)
 		phdr(i, 1, 4, 0x1000, 0x200000 + 0x1000 * i, 0x10, 0x10);
 	put(img + 24, 0x200008, 8);
 	CHECK_ERR("too many PT_LOAD segments");
-	put(img + 56, ELF_MAX_SEGMENTS, 2);
+	phdr(ELF_MAX_SEGMENTS, 4, 4, 0x1800, 0x201800, NOTES_SIZE, NOTES_SIZE); /* the note */
 	CHECK(check() == NULL);
 	CHECK_EQ(out.nseg, ELF_MAX_SEGMENTS);
 }
