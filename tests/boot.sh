@@ -7,7 +7,7 @@ BOOT_SMPS=${BOOT_SMPS:-"1 2 3 4 8 64"}
 # serial log shows PATTERN (then stop QEMU) or TIMEOUT seconds pass. For
 # boots that never end by themselves (the loader returns to the firmware).
 run_uefi_until() {
-	log=$1 tmo=$2 img=$3 pattern=$4
+	local log=$1 tmo=$2 img=$3 pattern=$4 pidfile pid end
 	pidfile=$LOGDIR/$(basename "$log" .log).pid
 	rm -f "$log" "$pidfile"   # a stale log must not satisfy the pattern
 	run_uefi "$log" "$tmo" 1 "$img" disk &
@@ -22,6 +22,15 @@ run_uefi_until() {
 	wait $pid 2>/dev/null
 	rm -f "$pidfile"
 	grep -aq -- "$pattern" "$log"
+}
+
+no_nx_test() { # name log rc
+	if [ "$(grep -ac '^vmm: this CPU has no NX' "$2")" != 1 ]; then
+		fail "$1" "QEMU exit $3; no single 'vmm: this CPU has no NX' line"
+		show_tail "$2"
+	else
+		boot_smp_test "$1" "$2" "$3" 2
+	fi
 }
 
 boot_smp_test() { # name log rc n
@@ -87,6 +96,25 @@ run_boot_tests() {
 		show_tail "$log"
 	fi
 
+	# A well-formed static x86-64 program that is not Spindle: refused in
+	# one line, never started.
+	local notspindle=$LOGDIR/uefi-not-spindle.img
+	cp "$img" "$notspindle"
+	printf 'int main(void) { return 0; }\n' >"$LOGDIR/static-prog.c"
+	if ! gcc -static -O2 -o "$LOGDIR/static-prog.elf" "$LOGDIR/static-prog.c" 2>"$LOGDIR/static-prog.log"; then
+		fail "boot:uefi-refuses-non-spindle-elf" "gcc -static failed: $(head -n 1 "$LOGDIR/static-prog.log")"
+	else
+		mcopy -o -i "$notspindle@@1M" "$LOGDIR/static-prog.elf" ::/spindle/kernel.elf
+		log=$LOGDIR/boot-uefi-not-spindle.log
+		if run_uefi_until "$log" 90 "$notspindle" 'spindle: .*kernel.elf: not a Spindle kernel' &&
+			! grep -aq "starting kernel" "$log"; then
+			pass "boot:uefi-refuses-non-spindle-elf"
+		else
+			fail "boot:uefi-refuses-non-spindle-elf" "no 'not a Spindle kernel' line, or it was started"
+			show_tail "$log"
+		fi
+	fi
+
 	# No kernel on the ESP at all.
 	missing=$LOGDIR/uefi-missing.img
 	cp "$img" "$missing"
@@ -123,6 +151,27 @@ run_boot_tests() {
 		fail "boot:gomaxprocs=2-and-schedtrace" "QEMU exit $rc; expected SCHED lines for exactly P0 and P1"
 		show_tail "$log"
 	fi
+
+	# The paths where a goroutine leaves its stack, preempted at every tick
+	# of a 1000 Hz timer (sched/tests/preempt_window_tests.c).
+	log=$LOGDIR/boot-preempt-windows-hz1000.log
+	run_pvh "$log" "$PVH_TIMEOUT" 4 "test=sched_preempt_windows hz=1000"
+	rc=$?
+	if [ $rc -eq "$KEXIT_PASS" ] && grep -aq "KTEST PASS sched_preempt_windows" "$log"; then
+		pass "boot:preempt-windows@smp4-hz1000"
+	else
+		fail "boot:preempt-windows@smp4-hz1000" "QEMU exit $rc"
+		show_tail "$log"
+	fi
+
+	# A CPU without NX (execute disable off in a PC's firmware): both boot
+	# paths come up, and the kernel says what it lost, in one line.
+	log=$LOGDIR/boot-pvh-no-nx.log
+	run_pvh "$log" "$PVH_TIMEOUT" 2 "showcase=no" -cpu max,-nx
+	no_nx_test "boot:pvh-no-nx" "$log" $?
+	log=$LOGDIR/boot-uefi-no-nx.log
+	run_uefi "$log" "$UEFI_TIMEOUT" 2 "$img" disk -cpu max,-nx
+	no_nx_test "boot:uefi-no-nx" "$log" $?
 
 	# Spawning until memory runs out gives GO_ENOMEM, not a crash.
 	log=$LOGDIR/boot-spawn-until-enomem.log

@@ -43,7 +43,7 @@ accel_init() {
 # QEMU's exit status (KEXIT_PASS, KEXIT_FAIL, or 124 on a timeout). Extra
 # arguments come last, so a test's own -cpu or -machine wins.
 run_pvh() {
-	log=$1 tmo=$2 smp=$3 cmdline=$4
+	local log=$1 tmo=$2 smp=$3 cmdline=$4
 	shift 4
 	timeout --foreground -k 5 "$tmo" "$QEMU" "${PVH_ACCEL[@]}" -smp "$smp" -m "${PVH_MEM:-512M}" \
 		-nographic -no-reboot -serial mon:stdio -display none "${QEMU_EXIT_ARGS[@]}" \
@@ -55,7 +55,7 @@ run_pvh() {
 # error) does not exit by itself: tests/boot.sh's run_uefi_until watches for
 # its line with a timeout instead.
 run_uefi() {
-	log=$1 tmo=$2 smp=$3 img=$4 how=$5
+	local log=$1 tmo=$2 smp=$3 img=$4 how=$5 pidfile
 	shift 5
 	pidfile=$LOGDIR/$(basename "$log" .log).pid
 	qemu_uefi_args "$LOGDIR/$(basename "$log" .log).vars.fd" "$img" "$how"
@@ -71,7 +71,7 @@ lines_of() { tr -d '\r' <"$2" | grep -a -E "$1"; }
 
 # every_cpu_online LOG N: the log shows M0..M(N-1) online and the summary.
 every_cpu_online() {
-	log=$1 n=$2 i=0
+	local log=$1 n=$2 i=0
 	while [ "$i" -lt "$n" ]; do
 		grep -aq "^M$i online: apic" "$log" || { echo "M$i never came online"; return 1; }
 		i=$((i + 1))
