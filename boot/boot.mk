@@ -17,7 +17,7 @@ EFI_CFLAGS  := -std=gnu11 -O2 -Wall -Wextra -Werror -I$(EFI_INC) -I$(EFI_INC)/x8
 $(EFI_CRT0) $(EFI_LDS): | $(DEPS_OK)
 	@[ -f $@ ] || { echo "efi: $@ missing; it comes with Debian's gnu-efi package (tools/deps.sh)" >&2; exit 1; }
 
-EFI_SRCS    := $(sort $(wildcard boot/efi/*.c)) boot/elf_check.c
+EFI_SRCS    := $(sort $(wildcard boot/efi/*.c)) boot/elf_check.c boot/cmdline_fit.c
 EFI_OBJS    := $(patsubst %.c,$(BUILD)/efi/%.o,$(notdir $(EFI_SRCS)))
 
 $(BUILD)/efi/%.o: boot/efi/%.c | $(DEPS_OK)
@@ -25,7 +25,7 @@ $(BUILD)/efi/%.o: boot/efi/%.c | $(DEPS_OK)
 	@echo "  EFICC   $<"
 	@$(CC) $(EFI_CFLAGS) -c $< -o $@
 
-$(BUILD)/efi/elf_check.o: boot/elf_check.c | $(DEPS_OK)
+$(BUILD)/efi/%.o: boot/%.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	@echo "  EFICC   $<"
 	@$(CC) $(EFI_CFLAGS) -c $< -o $@

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "boot/pvh_info.h"
+#include "boot/cmdline_fit.h"
 #include "kernel/mm.h"
 #include "kernel/kprintf.h"
 
@@ -17,6 +18,7 @@
 #define E820_ACPI       3
 #define E820_NVS        4
 #define E820_UNUSABLE   5
+#define PVH_CMDLINE_SCAN (64 * 1024)  /* look no further for the NUL */
 
 struct hvm_start_info {
 	uint32_t magic;
@@ -47,6 +49,24 @@ static uint32_t e820_to_mem_type(uint32_t t)
 	}
 }
 
+/* The whole line, or whole words of it and one line saying what was left
+ * out (never a word cut in two: "hz=1000" must not become "hz=10"). */
+static void copy_cmdline(struct boot_info *bi, const char *cl)
+{
+	size_t len = strnlen(cl, PVH_CMDLINE_SCAN);
+	size_t n = cmdline_fit(cl, len, BOOT_CMDLINE_MAX - 1);
+	memcpy(bi->cmdline, cl, n);
+	bi->cmdline[n] = 0;
+	if (n < len) {
+		size_t from = n;
+		while (from < len && cl[from] == ' ')
+			from++;
+		kprintf("pvh: the command line has %lu%s bytes, more than the %u kept; left out from "
+			"'%.40s%s'\n", (unsigned long)len, len == PVH_CMDLINE_SCAN ? " or more" : "",
+			BOOT_CMDLINE_MAX - 1, cl + from, len - from > 40 ? "..." : "");
+	}
+}
+
 int pvh_to_boot_info(uint64_t start_info_phys, struct boot_info *bi)
 {
 	const struct hvm_start_info *si = phys_to_virt(start_info_phys);
@@ -60,12 +80,8 @@ int pvh_to_boot_info(uint64_t start_info_phys, struct boot_info *bi)
 	bi->rsdp_phys = si->rsdp_paddr;
 	bi->fb.phys = 0;
 	bi->cmdline[0] = 0;
-	if (si->cmdline_paddr) {
-		const char *cl = phys_to_virt(si->cmdline_paddr);
-		size_t n = strnlen(cl, BOOT_CMDLINE_MAX - 1);
-		memcpy(bi->cmdline, cl, n);
-		bi->cmdline[n] = 0;
-	}
+	if (si->cmdline_paddr)
+		copy_cmdline(bi, phys_to_virt(si->cmdline_paddr));
 	bi->mem_count = 0;
 	if (si->version < 1 || !si->memmap_paddr) {
 		kprintf("pvh: start_info version %u has no memory map\n", si->version);

@@ -16,7 +16,7 @@
 
 #define BOOT_INFO_MAGIC     0x31454c444e495053ULL /* "SPINDLE1", little-endian */
 #define BOOT_MEM_MAX        512                   /* memory map entries kept */
-#define BOOT_CMDLINE_MAX    1024                  /* bytes, including the NUL */
+#define BOOT_CMDLINE_MAX    4096                  /* bytes, including the NUL */
 
 enum boot_path {
 	BOOT_PATH_UEFI = 1,

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 #include "kernel/cmdline.h"
+#include "kernel/boot_info.h"
 #ifdef HOST_TEST
 #include <stdio.h>
 #define fmt snprintf
@@ -28,7 +29,7 @@ struct cmdline_key {
 	long num;
 };
 
-#define CMDLINE_VALUE_STORE 1024
+#define CMDLINE_VALUE_STORE BOOT_CMDLINE_MAX   /* every value of the longest line fits */
 
 static struct cmdline_key cmdline_keys[] = {
 	{ "smp", KEY_NUM, 1, 64, 0, 0, "start at most this many CPUs (default: all)", 0, 0 },

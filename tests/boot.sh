@@ -140,6 +140,21 @@ run_boot_tests() {
 		show_tail "$log"
 	fi
 
+	# A long command line (3,900 bytes) is taken whole: the test list is its
+	# last word, so a cut anywhere would run fewer tests.
+	local many="boot_cmdline" i
+	for i in $(seq 2 300); do many="$many,boot_cmdline"; done
+	log=$LOGDIR/boot-pvh-long-cmdline.log
+	run_pvh "$log" "$PVH_TIMEOUT" 1 "hz=1000 showcase=no test=$many"
+	rc=$?
+	if [ $rc -eq "$KEXIT_PASS" ] && grep -aq "^KTEST DONE 300 passed" "$log" &&
+	   ! grep -aq "^pvh: the command line has" "$log"; then
+		pass "boot:pvh-long-cmdline-taken-whole"
+	else
+		fail "boot:pvh-long-cmdline-taken-whole" "QEMU exit $rc; expected all 300 boot_cmdline runs"
+		show_tail "$log"
+	fi
+
 	# GOMAXPROCS below the CPU count, with a schedtrace line every 20 ms.
 	log=$LOGDIR/boot-gomaxprocs2-schedtrace.log
 	run_pvh "$log" "$PVH_TIMEOUT" 4 "test=sched_gomaxprocs,sched_work_stealing gomaxprocs=2 schedtrace=20"

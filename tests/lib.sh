@@ -45,6 +45,7 @@ accel_init() {
 run_pvh() {
 	local log=$1 tmo=$2 smp=$3 cmdline=$4
 	shift 4
+	qemu_cmdline_check run_pvh "$cmdline" 2>"$log" || return 2
 	timeout --foreground -k 5 "$tmo" "$QEMU" "${PVH_ACCEL[@]}" -smp "$smp" -m "${PVH_MEM:-512M}" \
 		-nographic -no-reboot -serial mon:stdio -display none "${QEMU_EXIT_ARGS[@]}" \
 		-kernel "$BUILD/kernel.elf" -append "$cmdline" "$@" </dev/null >"$log" 2>&1

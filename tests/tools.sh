@@ -207,6 +207,20 @@ test_runner_counts() {
 	esac
 }
 
+# A PVH command line longer than QEMU can pass is refused by the tools in
+# one line, before QEMU starts.
+test_long_cmdline_refused() {
+	local name=tools:run-pvh-refuses-overlong-cmdline out rc line
+	line="showcase=no $(printf 'x%.0s' $(seq 1 4100))"
+	out=$(QEMU=$STUBS/qemu-crash tools/run-qemu.sh pvh "$BUILD/kernel.elf" 1 128M "$line" 2>&1)
+	rc=$?
+	case $out in
+	*"the kernel command line is 4112 bytes; a PVH boot takes at most 4095"*)
+		[ $rc != 0 ] && [[ $out != *qemu-crash* ]] && { pass "$name"; return; } ;;
+	esac
+	fail "$name" "exit $rc: $(echo "$out" | head -n 2)"
+}
+
 run_tools_tests() {
 	test_make_parse_runs_no_tool
 	test_deps_without_root
@@ -215,4 +229,5 @@ run_tools_tests() {
 	test_accel_fallback_pvh
 	test_accel_fallback_uefi
 	test_bench_fails_loudly
+	test_long_cmdline_refused
 }

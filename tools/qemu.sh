@@ -204,6 +204,18 @@ qemu_x2apic_choose() {
 	[ -n "$QEMU_X2APIC_CPU" ]
 }
 
+# qemu_cmdline_check WHO CMDLINE: a PVH command line QEMU can pass, or one
+# line saying why not. QEMU's PVH option ROM copies the line into a 4 KiB
+# buffer: longer lines overflow it (the kernel then finds no valid
+# start_info, or QEMU hangs before the kernel runs). The kernel takes
+# QEMU_PVH_CMDLINE_MAX bytes whole (kernel/boot_info.h BOOT_CMDLINE_MAX - 1).
+QEMU_PVH_CMDLINE_MAX=4095
+qemu_cmdline_check() {
+	[ ${#2} -le $QEMU_PVH_CMDLINE_MAX ] && return 0
+	echo "$1: the kernel command line is ${#2} bytes; a PVH boot takes at most $QEMU_PVH_CMDLINE_MAX (QEMU's PVH option ROM overflows beyond that): shorten it, or put it in the UEFI image's spindle/cmdline.txt" >&2
+	return 1
+}
+
 # qemu_ovmf_check: the firmware is there, or one line saying what to install.
 qemu_ovmf_check() {
 	[ -f "$OVMF_CODE" ] && [ -f "$OVMF_VARS" ] && return 0

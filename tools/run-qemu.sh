@@ -28,6 +28,7 @@ uefi)
 	;;
 pvh|debug)
 	kernel=$1 smp=$2 mem=$3 cmdline=$4; shift 4
+	qemu_cmdline_check run "$cmdline" || exit 2
 	extra=()
 	qemu_accel_choose "$kernel"
 	qemu_accel_say

@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.." || exit 1
 t=${T:?usage: make stress T=test[,test] [N=boots] [SMP=cpus] [CMDLINE=...] [J=parallel]}
 n=${N:-50} smp=${SMP:-4} extra=${CMDLINE:-} jobs=${J:-$(nproc)}
 tmo=${STRESS_TIMEOUT:-180}
+qemu_cmdline_check stress "test=$t $extra" || exit 2
 dir=$BUILD/stress
 rm -rf "$dir"; mkdir -p "$dir"
 qemu_accel_choose "$BUILD/kernel.elf"

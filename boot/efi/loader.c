@@ -18,6 +18,7 @@
 
 #include "boot/efi/memmap.h"
 #include "boot/elf_check.h"
+#include "boot/cmdline_fit.h"
 #include "kernel/boot_info.h"
 
 #define KERNEL_PATH  L"\\spindle\\kernel.elf"
@@ -110,11 +111,11 @@ static void load_cmdline(EFI_FILE_HANDLE root, struct boot_info *bi)
 	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t' || buf[n - 1] == '\r' ||
 			 buf[n - 1] == '\n'))
 		n--;
-	if (n > BOOT_CMDLINE_MAX - 1) {
-		Print(L"spindle: %s: %ld bytes, truncated to %d\n", CMDLINE_PATH, (UINT64)n,
-		      BOOT_CMDLINE_MAX - 1);
-		n = BOOT_CMDLINE_MAX - 1;
-	}
+	UINTN keep = cmdline_fit((const char *)buf, n, BOOT_CMDLINE_MAX - 1);
+	if (keep < n)
+		Print(L"spindle: %s: %ld bytes, more than the %d kept: kept %ld bytes of whole words\n",
+		      CMDLINE_PATH, (UINT64)n, BOOT_CMDLINE_MAX - 1, (UINT64)keep);
+	n = keep;
 	for (UINTN i = 0; i < n; i++) {
 		UINT8 c = buf[i];
 		bi->cmdline[i] = (c == '\r' || c == '\n' || c == '\t') ? ' ' : (char)c;

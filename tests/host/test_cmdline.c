@@ -6,6 +6,7 @@
  * as well as how many problems cmdline_parse returns.
  */
 #include "kernel/cmdline.c"
+#include "boot/cmdline_fit.c"
 #include "check.h"
 
 #define MAX_MSGS 64
@@ -344,10 +345,10 @@ TEST(long_lines)
 	CHECK_STR(msgs[0] + strlen(msgs[0]) - strlen("command line too long, using the default"),
 		  "command line too long, using the default");
 
-	/* A realistic maximal boot_info command line (1023 bytes) parses fully. */
+	/* A maximal boot_info command line parses fully. */
 	len = 0;
-	while (len + 16 < 1023)
-		len += (size_t)snprintf(line + len, 1024 - len, "smp=%d ", (int)(len % 64) + 1);
+	while (len + 16 < BOOT_CMDLINE_MAX - 1)
+		len += (size_t)snprintf(line + len, BOOT_CMDLINE_MAX - len, "smp=%d ", (int)(len % 64) + 1);
 	CHECK_EQ(parse(line), 0);
 	free(line);
 }
@@ -356,9 +357,9 @@ TEST(long_lines)
  * at its default, as for every other rejected value (see later_overrides_earlier). */
 TEST(too_long_uses_default)
 {
-	char line[4096];
+	static char line[16384];
 	size_t len = 0;
-	for (int i = 0; i < 300; i++)
+	for (int i = 0; i < 1000; i++)
 		len += (size_t)snprintf(line + len, sizeof line - len, "test=%04d ", i);
 	len += (size_t)snprintf(line + len, sizeof line - len, "hz=0x1f4");
 	int probs = parse(line);
@@ -368,6 +369,24 @@ TEST(too_long_uses_default)
 	CHECK_EQ(cmdline_num("hz"), 100);
 	CHECK_STR(cmdline_str("hz"), NULL);
 	CHECK_STR(cmdline_str("test"), NULL);
+}
+
+/* boot/cmdline_fit.c: what the loaders keep of a line too long for
+ * boot_info, never a word cut in two. */
+TEST(fit_keeps_whole_words)
+{
+	const char *l = "smp=2 test=all hz=1000";
+	CHECK_EQ(cmdline_fit(l, strlen(l), 100), strlen(l));       /* fits */
+	CHECK_EQ(cmdline_fit(l, strlen(l), strlen(l)), strlen(l));
+	CHECK_EQ(cmdline_fit(l, strlen(l), strlen(l) - 1), 14);    /* "hz=1000" goes whole */
+	CHECK_EQ(cmdline_fit(l, strlen(l), 19), 14);               /* not "hz=10" */
+	CHECK_EQ(cmdline_fit(l, strlen(l), 14), 14);               /* cut at the space */
+	CHECK_EQ(cmdline_fit(l, strlen(l), 13), 5);
+	CHECK_EQ(cmdline_fit(l, strlen(l), 4), 0);                 /* first word too long */
+	const char *s = "a  b\t\tc";
+	CHECK_EQ(cmdline_fit(s, strlen(s), 6), 4);                 /* "a  b": no trailing blanks */
+	CHECK_EQ(cmdline_fit(s, strlen(s), 3), 1);                 /* "a" */
+	CHECK_EQ(cmdline_fit(s, strlen(s), 0), 0);
 }
 
 CHECK_MAIN()
