@@ -157,11 +157,25 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
+/* A message longer than KPRINTF_BUF - 1 bytes ends in "..." and keeps its
+ * newline, so the next line is not glued onto it. */
+static size_t mark_cut(char *buf, size_t size, const char *fmt)
+{
+	size_t f = 0, len = size - 1;
+	while (fmt[f])
+		f++;
+	const char *tail = f && fmt[f - 1] == '\n' ? "...\n" : "...";
+	size_t t = tail[3] ? 4 : 3;
+	for (size_t i = 0; i < t; i++)
+		buf[len - t + i] = tail[i];
+	return len;
+}
+
 static int kvprintf_to(unsigned kinds, const char *fmt, va_list ap)
 {
 	char buf[KPRINTF_BUF];
 	int n = kvsnprintf(buf, sizeof buf, fmt, ap);
-	size_t len = (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1;
+	size_t len = (size_t)n < sizeof buf ? (size_t)n : mark_cut(buf, sizeof buf, fmt);
 	console_write_to(kinds, buf, len);
 	return n;
 }

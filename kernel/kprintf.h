@@ -1,8 +1,9 @@
 /*
  * kprintf.h - the kernel's own formatted output.
  *
- * kprintf formats into a stack buffer (no heap, no newlib) and writes the
- * result to every console in one piece, so lines from different CPUs never
+ * kprintf formats into a 512-byte stack buffer (no heap, no newlib) and
+ * writes the result to every console in one piece (a longer message is cut
+ * and ends in "...", keeping its final newline), so lines from different CPUs never
  * interleave mid-line. Callable from any CPU and any context, including
  * exception handlers and panic. Formats: %d %i %u %x %X %o %p %s %c %%, with
  * the l, ll, z flags, a width, '0' and '-' flags and '.precision' for %s.
