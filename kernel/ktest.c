@@ -4,12 +4,20 @@
  * Output lines, read by tests/kernel.sh:
  *   KTEST PLAN n (how many tests this boot will run, before the first)
  *   KTEST START name / KTEST PASS name (12 ms) / KTEST FAIL name: why
- *   KTEST DONE n passed
+ *   KTEST SKIP name: why (the machine lacks what the test needs)
+ *   KTEST DONE n passed, k skipped
  * Tests whose names start with "fault_" deliberately crash the kernel, and
  * those starting with "solo_" use up a machine-wide resource (all memory);
  * both run only when named, never with test=all.
+ *
+ * A failing test ends the boot: after a failed assertion the machine's
+ * state (a runtime half-stopped, locks held) cannot be trusted to run the
+ * next test. So that every test still runs and is reported, test=after:NAME
+ * runs the tests of test=all that come after NAME; tests/kernel.sh boots
+ * again that way after each failure.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <string.h>
 #include "kernel/ktest.h"
 #include "kernel/kernel.h"
@@ -19,6 +27,8 @@
 
 extern const struct ktest __ktests_start[], __ktests_end[];
 static const char *current = "(none)";
+static bool skipped;
+static unsigned nskipped;
 
 _Noreturn void ktest_fail(const char *fmt, ...)
 {
@@ -32,13 +42,28 @@ _Noreturn void ktest_fail(const char *fmt, ...)
 	kernel_exit(1);
 }
 
+void ktest_skip_note(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	kprintf("KTEST SKIP %s: %s\n", current, msg);
+	skipped = true;
+}
+
 static void run_one(const struct ktest *t)
 {
 	current = t->name;
+	skipped = false;
 	kprintf("KTEST START %s\n", t->name);
 	uint64_t t0 = time_ns();
 	t->fn();
-	kprintf("KTEST PASS %s (%lu ms)\n", t->name, (unsigned long)((time_ns() - t0) / 1000000));
+	if (skipped)
+		nskipped++;
+	else
+		kprintf("KTEST PASS %s (%lu ms)\n", t->name, (unsigned long)((time_ns() - t0) / 1000000));
 }
 
 static const struct ktest *find(const char *name, size_t len)
@@ -55,42 +80,72 @@ static bool in_all(const struct ktest *t)
 	return strncmp(t->name, "fault_", 6) && strncmp(t->name, "solo_", 5);
 }
 
+static _Noreturn void bad_selection(const char *why, const char *which, size_t len)
+{
+	kprintf("KTEST FAIL %.*s: %s (test=list shows the tests)\n", (int)len, which, why);
+	kernel_exit(1);
+}
+
+/* The tests of test=all, from `first` on. */
+static unsigned run_all_from(const struct ktest *first)
+{
+	unsigned plan = 0, n = 0;
+	for (const struct ktest *t = first; t < __ktests_end; t++)
+		plan += in_all(t);
+	kprintf("KTEST PLAN %u\n", plan);
+	for (const struct ktest *t = first; t < __ktests_end; t++)
+		if (in_all(t)) {
+			run_one(t);
+			n++;
+		}
+	return n;
+}
+
+/* test=a,b,c: each must exist (checked before the first runs). */
+static unsigned run_list(const char *which)
+{
+	unsigned plan = 0, n = 0;
+	for (const char *p = which; *p;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (len == 0)
+			bad_selection("an empty name in the list", which, strlen(which));
+		if (!find(p, len))
+			bad_selection("no such test", p, len);
+		plan++;
+		p += len + (comma ? 1 : 0);
+	}
+	kprintf("KTEST PLAN %u\n", plan);
+	for (const char *p = which; *p;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		run_one(find(p, len));
+		n++;
+		p += len + (comma ? 1 : 0);
+	}
+	return n;
+}
+
 void ktest_run(const char *which)
 {
-	unsigned n = 0;
+	unsigned n;
+	if (!which[0])
+		bad_selection("empty selection", "test=", 5);
 	if (!strcmp(which, "list")) {
 		for (const struct ktest *t = __ktests_start; t < __ktests_end; t++)
 			kprintf("KTEST %s\n", t->name);
 		kernel_exit(0);
 	}
 	if (!strcmp(which, "all")) {
-		unsigned plan = 0;
-		for (const struct ktest *t = __ktests_start; t < __ktests_end; t++)
-			plan += in_all(t);
-		kprintf("KTEST PLAN %u\n", plan);
-		for (const struct ktest *t = __ktests_start; t < __ktests_end; t++)
-			if (in_all(t)) {
-				run_one(t);
-				n++;
-			}
+		n = run_all_from(__ktests_start);
+	} else if (!strncmp(which, "after:", 6)) {
+		const struct ktest *t = find(which + 6, strlen(which + 6));
+		if (!t)
+			bad_selection("no such test", which + 6, strlen(which + 6));
+		n = run_all_from(t + 1);
 	} else {
-		unsigned plan = 1;
-		for (const char *p = which; *p; p++)
-			plan += *p == ',';
-		kprintf("KTEST PLAN %u\n", plan);
-		for (const char *p = which; *p;) {
-			const char *comma = strchr(p, ',');
-			size_t len = comma ? (size_t)(comma - p) : strlen(p);
-			const struct ktest *t = find(p, len);
-			if (!t) {
-				kprintf("KTEST FAIL %.*s: no such test (test=list shows them)\n", (int)len, p);
-				kernel_exit(1);
-			}
-			run_one(t);
-			n++;
-			p += len + (comma ? 1 : 0);
-		}
+		n = run_list(which);
 	}
-	kprintf("KTEST DONE %u passed\n", n);
+	kprintf("KTEST DONE %u passed, %u skipped\n", n - nskipped, nskipped);
 	kernel_exit(0);
 }

@@ -5,9 +5,12 @@
  * test=name runs it on the boot CPU once every CPU is online (test=all runs
  * them all, test=list lists them). A test fails by calling KTEST_ASSERT with
  * a false condition or ktest_fail(); either prints "KTEST FAIL name: why"
- * and ends the boot with the QEMU failure status. When the test returns,
- * "KTEST PASS name" is printed; after the last test QEMU exits with the
- * success status. Tests run in kernel context with interrupts on and may use
+ * and ends the boot with the QEMU failure status. A test that needs what
+ * the machine lacks (memory, CPUs) says so with KTEST_SKIP(fmt, ...) and
+ * returns: "KTEST SKIP name: why", counted apart, never as passed. When the
+ * test returns, "KTEST PASS name" is printed; after the last test QEMU
+ * exits with the success status. test=after:NAME runs the test=all tests
+ * after NAME (tests/kernel.sh uses it to go on after a failure). Tests run in kernel context with interrupts on and may use
  * smp_call_all to run code on every CPU.
  */
 #ifndef KERNEL_KTEST_H
@@ -29,6 +32,9 @@ _Noreturn void ktest_fail(const char *fmt, ...) __attribute__((format(printf, 1,
 #define KTEST_ASSERT(c) do { if (!(c)) ktest_fail("%s:%d: %s", __FILE__, __LINE__, #c); } while (0)
 #define KTEST_ASSERT_EQ(a, b) do { long long ka_ = (long long)(a), kb_ = (long long)(b); \
 	if (ka_ != kb_) ktest_fail("%s:%d: %s == %s: %lld != %lld", __FILE__, __LINE__, #a, #b, ka_, kb_); } while (0)
+
+void ktest_skip_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define KTEST_SKIP(...) do { ktest_skip_note(__VA_ARGS__); return; } while (0)
 
 void ktest_run(const char *which);
 

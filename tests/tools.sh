@@ -207,6 +207,29 @@ test_runner_counts() {
 	esac
 }
 
+# After a failing test the kernel runner boots again from the next one:
+# every test is reported, and a crash is pinned on the test it happened in.
+test_runner_goes_on_after_failure() {
+	local name=tools:kernel-runner-goes-on-after-a-failure out
+	out=$(bash -c '
+		BUILD=$1; . tests/lib.sh >/dev/null; . tests/kernel.sh
+		run_pvh() {
+			case $4 in
+			test=all) printf "KTEST PLAN 4\nKTEST START a\nKTEST PASS a (1 ms)\nKTEST START b\nKTEST FAIL b: x\n" >"$1"; return 35 ;;
+			test=after:b) printf "KTEST PLAN 2\nKTEST START c\nPANIC on M0\n" >"$1"; return 35 ;;
+			test=after:c) printf "KTEST PLAN 1\nKTEST START d\nKTEST SKIP d: no RAM\nKTEST DONE 0 passed, 1 skipped\n" >"$1"; return 33 ;;
+			*) echo "unexpected $4" >"$1"; return 1 ;;
+			esac
+		}
+		KTEST_SMPS=1
+		run_kernel_tests >/dev/null
+		echo "passed=$PASSED failed=$FAILED skipped=$SKIPPED names=$FAILED_NAMES"' _ "$LOGDIR/tool-runner2" 2>&1)
+	case $out in
+	*"passed=1 failed=2 skipped=1 names= ktest:b@smp1 ktest:c@smp1"*) pass "$name" ;;
+	*) fail "$name" "expected a passed, b and c failed, d skipped; got: $out" ;;
+	esac
+}
+
 # A PVH command line longer than QEMU can pass is refused by the tools in
 # one line, before QEMU starts.
 test_long_cmdline_refused() {
@@ -230,4 +253,5 @@ run_tools_tests() {
 	test_accel_fallback_uefi
 	test_bench_fails_loudly
 	test_long_cmdline_refused
+	test_runner_goes_on_after_failure
 }
