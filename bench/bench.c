@@ -223,7 +223,8 @@ static void run_wanted(const bool *want)
 	kprintf("BENCHDONE spindle\n");
 }
 
-void bench_run(const char *which)
+/* Returns 0, or -1 (nothing run) for an empty or unknown selection. */
+int bench_run(const char *which)
 {
 	bench_free_pages_at_start = pmm_free_pages();
 	if (!strcmp(which, "list")) {
@@ -232,10 +233,10 @@ void bench_run(const char *which)
 		for (size_t i = 0; i < NBENCH; i++)
 			kprintf("  %-22s %-15s %-30s needs: %s\n", benches[i].name, benches[i].system,
 				benches[i].metrics, benches[i].boot);
-		return;
+		return 0;
 	}
 	/* Run the named ones in the canonical order, whatever order they were given in. */
-	bool want[NBENCH] = { false };
+	bool want[NBENCH] = { false }, any = false;
 	for (const char *p = which; *p;) {
 		const char *e = strchr(p, ',');
 		size_t len = e ? (size_t)(e - p) : strlen(p);
@@ -245,15 +246,22 @@ void bench_run(const char *which)
 		if (all || threads) {
 			for (size_t i = 0; i < NBENCH; i++)
 				if (all || !strcmp(benches[i].system, BENCH_SYSTEM_THREAD))
-					want[i] = true;
+					want[i] = any = true;
 		} else if (b) {
-			want[b - benches] = true;
+			want[b - benches] = any = true;
 		} else if (len) {
-			kprintf("bench: unknown benchmark \"%.*s\" (bench=list lists them)\n", (int)len, p);
+			kprintf("bench: unknown benchmark \"%.*s\" (bench=list lists them); nothing run\n",
+				(int)len, p);
+			return -1;
 		}
 		p += len;
 		if (*p == ',')
 			p++;
 	}
+	if (!any) {
+		kprintf("bench: empty selection \"%s\" (bench=list lists the benchmarks); nothing run\n", which);
+		return -1;
+	}
 	run_wanted(want);
+	return 0;
 }

@@ -33,7 +33,7 @@
 void pmm_init(const struct boot_info *bi);
 void vmm_init(const struct boot_info *bi);
 void showcase_run(void) __attribute__((weak));
-void bench_run(const char *which) __attribute__((weak)); /* bench/ */
+int bench_run(const char *which) __attribute__((weak)); /* bench/: 0, or -1 for a bad selection */
 
 struct boot_info boot_info;
 unsigned timer_hz;
@@ -133,10 +133,8 @@ void boot_main(uint64_t info_phys, uint32_t path)
 	if (test)
 		ktest_run(test);
 	const char *bench = cmdline_str("bench");
-	if (bench && bench_run) {
-		bench_run(bench);
-		kernel_exit(0);
-	}
+	if (bench && bench_run)
+		kernel_exit(bench_run(bench) < 0 ? 1 : 0);
 	if (showcase_run)
 		showcase_run();
 	kernel_exit(0);
