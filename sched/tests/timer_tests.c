@@ -243,11 +243,13 @@ static void stop_main(void *arg)
 	stop_r2 = timer_stop(&stop_t1);     /* false: not armed */
 	go_sleep(60 * MS);
 	stop_r3 = timer_stop(&stop_t2);     /* false: already fired */
-	/* re-arm a fired timer, stop it from another goroutine's view */
-	timer_start(&stop_t2, go_nanotime() + 50 * MS, stop_fn, (void *)&stop_fired2);
+	/* Re-arm a fired timer and stop it before it fires: far enough ahead
+	 * that the 1 ms sleep, which ends at a tick, cannot reach it at any hz. */
+	uint64_t tick = tick_ns();
+	timer_start(&stop_t2, go_nanotime() + 4 * tick + 50 * MS, stop_fn, (void *)&stop_fired2);
 	go_sleep(1 * MS);
 	stop_r4 = timer_stop(&stop_t2);     /* true */
-	go_sleep(80 * MS);
+	go_sleep(6 * tick + 80 * MS);       /* past where it would have fired */
 }
 
 KTEST(timer_stop_prevents_fire)
