@@ -170,9 +170,9 @@ run_boot_tests() {
 	# The paths where a goroutine leaves its stack, preempted at every tick
 	# of a 1000 Hz timer (sched/tests/preempt_window_tests.c).
 	log=$LOGDIR/boot-preempt-windows-hz1000.log
-	run_pvh "$log" "$PVH_TIMEOUT" 4 "test=sched_preempt_windows hz=1000"
+	run_pvh "$log" "$PVH_TIMEOUT" 4 "test=sched_preempt_window_systemstack,sched_preempt_window_mcall hz=1000"
 	rc=$?
-	if [ $rc -eq "$KEXIT_PASS" ] && grep -aq "KTEST PASS sched_preempt_windows" "$log"; then
+	if [ $rc -eq "$KEXIT_PASS" ] && grep -aq "KTEST DONE 2 passed" "$log"; then
 		pass "boot:preempt-windows@smp4-hz1000"
 	else
 		fail "boot:preempt-windows@smp4-hz1000" "QEMU exit $rc"
