@@ -731,9 +731,11 @@ _Noreturn void gstack_overflow(uint64_t where, uint64_t frame, uint64_t sp, uint
 	if (!gp || mp->locks > 0)
 		panic("stack overflow in %s+0x%lx with runtime locks held (M%u)", fn ? fn : "?",
 		      (unsigned long)off, mp->id);
+	uint64_t limit = g_limit(gp);   /* below it: the guard, kept for interrupts */
 	kprintf("runtime: goroutine %lu stack overflow: %u-byte stack, %s+0x%lx wants a %lu-byte frame "
-		"with %lu bytes left\n", (unsigned long)gp->goid, gp->stack_size, fn ? fn : "?",
-		(unsigned long)off, (unsigned long)frame, (unsigned long)(sp - gp->stack_lo));
+		"with %lu bytes left (above the %u-byte guard)\n", (unsigned long)gp->goid,
+		gp->stack_size, fn ? fn : "?", (unsigned long)off, (unsigned long)frame,
+		(unsigned long)(sp > limit ? sp - limit : 0), GSTACK_GUARD);
 	backtrace_print(where, rbp);
 	gp->flags |= G_FLAG_OVERFLOW;
 	__atomic_fetch_add(&sched.overflows, 1, __ATOMIC_RELAXED);

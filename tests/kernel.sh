@@ -6,18 +6,20 @@
 # again with test=after:X: every test runs and is reported. Tests of the
 # plan that never reported are one more failure.
 KTEST_SMPS=${KTEST_SMPS:-"1 2 4"}
+KTEST_EXTRA=${KTEST_EXTRA:-}   # more kernel words for every boot (tests/matrix.sh)
+KTEST_TAG=${KTEST_TAG:-}       # added to test names, e.g. "/hz=10"
 
 # ktest_boot LOG SMP SEL: one boot; counts into seen; sets last (the test
 # the boot was in when it ended without KTEST DONE, else empty) and plan.
 ktest_boot() {
 	local log=$1 smp=$2 sel=$3 rc line t
-	run_pvh "$log" "$PVH_TIMEOUT" "$smp" "test=$sel"
+	run_pvh "$log" "$PVH_TIMEOUT" "$smp" "test=$sel${KTEST_EXTRA:+ $KTEST_EXTRA}"
 	rc=$?
 	while IFS= read -r line; do
 		case $line in
-		"KTEST PASS "*) t=${line#KTEST PASS }; pass "ktest:${t%% *}@smp$smp"; seen=$((seen + 1)) ;;
-		"KTEST SKIP "*) t=${line#KTEST SKIP }; skip "ktest:${t%%:*}@smp$smp" "${t#*: }"; seen=$((seen + 1)) ;;
-		"KTEST FAIL "*) t=${line#KTEST FAIL }; fail "ktest:${t%%:*}@smp$smp" "${t#*: }"; seen=$((seen + 1)) ;;
+		"KTEST PASS "*) t=${line#KTEST PASS }; pass "ktest:${t%% *}@smp$smp$KTEST_TAG"; seen=$((seen + 1)) ;;
+		"KTEST SKIP "*) t=${line#KTEST SKIP }; skip "ktest:${t%%:*}@smp$smp$KTEST_TAG" "${t#*: }"; seen=$((seen + 1)) ;;
+		"KTEST FAIL "*) t=${line#KTEST FAIL }; fail "ktest:${t%%:*}@smp$smp$KTEST_TAG" "${t#*: }"; seen=$((seen + 1)) ;;
 		esac
 	done <<<"$(lines_of '^KTEST (PASS|SKIP|FAIL) ' "$log")"
 	plan=$(lines_of '^KTEST PLAN [0-9]+$' "$log" | head -n 1 | awk '{ print $3 }')
@@ -27,7 +29,7 @@ ktest_boot() {
 	fi
 	last=$(lines_of '^KTEST START ' "$log" | tail -n 1 | awk '{ print $3 }')
 	if [ -n "$last" ] && ! grep -aq "^KTEST FAIL $last:" "$log"; then
-		fail "ktest:$last@smp$smp" "QEMU exit $rc in this test (crash or hang, no KTEST FAIL line)"
+		fail "ktest:$last@smp$smp$KTEST_TAG" "QEMU exit $rc in this test (crash or hang, no KTEST FAIL line)"
 		seen=$((seen + 1))
 	fi
 	show_tail "$log" 25
@@ -44,14 +46,14 @@ run_kernel_tests() {
 			[ -n "$total" ] || total=$plan
 			[ $ended = 0 ] && break
 			if [ -z "$total" ]; then
-				fail "ktest-boot@smp$smp" "QEMU ended before the kernel printed its test plan"
+				fail "ktest-boot@smp$smp$KTEST_TAG" "QEMU ended before the kernel printed its test plan"
 				break
 			fi
 			[ -n "$last" ] || break              # ended between tests: nothing to go on from
 			sel="after:$last" n=$((n + 1))
 		done
 		if [ -n "$total" ] && [ "$seen" -lt "$total" ]; then
-			fail "ktest-boot@smp$smp" "$((total - seen)) of $total tests never reported"
+			fail "ktest-boot@smp$smp$KTEST_TAG" "$((total - seen)) of $total tests never reported"
 		fi
 	done
 }

@@ -16,7 +16,7 @@ $(BUILD)/tests/host/%: tests/host/%.c $(BUILD)/.deps-ok
 
 -include $(wildcard $(BUILD)/tests/host/*.d)
 
-.PHONY: test test-host test-tools test-kernel test-boot test-qemu10
+.PHONY: test test-host test-tools test-kernel test-boot test-qemu10 test-matrix
 test: all $(HOST_TESTS) $(BUILD)/tools/screencheck
 	@BUILD=$(BUILD) tests/run_all.sh
 test-host: $(HOST_TESTS)
@@ -32,3 +32,7 @@ test-boot: all $(BUILD)/tools/screencheck
 test-qemu10: all $(BUILD)/tools/screencheck
 	@q=$$(BUILD=$(BUILD) tools/qemu10.sh | tail -n 1) && [ -x "$$q" ] && \
 		BUILD=$(BUILD) QEMU=$$q tests/run_all.sh boot
+# The in-kernel tests at hz=10, gstack=1536, 128 MiB and -smp 32: pass or
+# skip with a reason (tests/matrix.sh).
+test-matrix: $(BUILD)/kernel.elf
+	@BUILD=$(BUILD) tests/run_all.sh matrix

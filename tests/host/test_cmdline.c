@@ -129,9 +129,10 @@ TEST(out_of_range)
 	CHECK_STR(msgs[0], "cmdline: 'hz=9': out of range (expected 10..10000), using the default");
 	CHECK_EQ(parse("hz=10001"), 1);
 	CHECK_EQ(cmdline_num("hz"), 100);
-	CHECK_EQ(parse("gstack=1023"), 1);
+	CHECK_EQ(parse("gstack=1535"), 1);
 	CHECK_EQ(cmdline_num("gstack"), 2048);
-	CHECK_STR(msgs[0], "cmdline: 'gstack=1023': out of range (expected 1024..1048576), using the default");
+	CHECK_STR(msgs[0], "cmdline: 'gstack=1535': out of range (expected 1536..1048576), using the default");
+	CHECK_EQ(parse("gstack=1536"), 0);
 	CHECK_EQ(parse("gstack=1025k"), 1);
 	CHECK_EQ(cmdline_num("gstack"), 2048);
 	/* Huge values are rejected, never wrapped into range. */
