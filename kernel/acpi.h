@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ACPI_MAX_CPUS       256
+#define ACPI_MAX_CPUS       1024
 #define ACPI_MAX_IOAPICS    8
 #define ACPI_MAX_OVERRIDES  16
 #define ACPI_MAX_NMIS       16

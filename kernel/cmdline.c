@@ -13,7 +13,10 @@
 #define fmt snprintf
 #else
 #include "kernel/kprintf.h"
+#include "arch/x86_64/percpu.h"
 #define fmt ksnprintf
+/* The ranges of smp= and gomaxprocs= below are 1..MAX_CPUS. */
+_Static_assert(MAX_CPUS == 256, "update smp= and gomaxprocs= in cmdline_keys");
 #endif
 
 enum key_kind { KEY_NUM, KEY_STR, KEY_BOOL };
@@ -32,7 +35,7 @@ struct cmdline_key {
 #define CMDLINE_VALUE_STORE BOOT_CMDLINE_MAX   /* every value of the longest line fits */
 
 static struct cmdline_key cmdline_keys[] = {
-	{ "smp", KEY_NUM, 1, 64, 0, 0, "start at most this many CPUs (default: all)", 0, 0 },
+	{ "smp", KEY_NUM, 1, 256, 0, 0, "start at most this many CPUs (default: all)", 0, 0 },
 	{ "test", KEY_STR, 0, 0, 0, 0, "run in-kernel tests: a name, a,b,c, all or list", 0, 0 },
 	{ "console", KEY_STR, 0, 0, 0, "serial|fb|both", "where kernel output goes (default both)", 0, 0 },
 	{ "poweroff", KEY_BOOL, 0, 0, 0, 0, "power off at the end (default: yes under a hypervisor)", 0, 0 },
@@ -40,7 +43,7 @@ static struct cmdline_key cmdline_keys[] = {
 	/* 1536: the smallest stack the whole runtime API runs on (go_select's
 	 * frame and the 512-byte guard do not fit in 1024); test-matrix checks it */
 	{ "gstack", KEY_NUM, 1536, 1 << 20, 2048, 0, "goroutine stack size in bytes", 0, 0 },
-	{ "gomaxprocs", KEY_NUM, 1, 64, 0, 0, "number of Ps (default: CPUs online)", 0, 0 },
+	{ "gomaxprocs", KEY_NUM, 1, 256, 0, 0, "number of Ps (default: CPUs online)", 0, 0 },
 	{ "schedtrace", KEY_NUM, 0, 100000, 0, 0, "print a scheduler trace line every N ms", 0, 0 },
 	{ "showcase", KEY_BOOL, 0, 0, 0, 0, "run the goroutines-vs-threads showcase", 0, 0 },
 	{ "bench", KEY_STR, 0, 0, 0, 0, "run benchmarks: a name, a,b,c, all or list", 0, 0 },

@@ -217,8 +217,9 @@ run_boot_tests() {
 # x2APIC, with as many CPUs as QEMU gives: needs a QEMU that gives the guest
 # x2APIC under the chosen accelerator (KVM, or the TCG of QEMU 10; a probe
 # boot in tools/qemu.sh tells). Without one the tests are skipped, with why.
-X2APIC_TESTS="boot:pvh-x2apic@smp4 boot:pvh-x2apic@smp64 boot:q35-x2apic-eim@smp288"
-X2APIC_BIG_SMP=288   # above 255: x2APIC IDs need interrupt remapping (eim)
+X2APIC_TESTS="boot:pvh-x2apic@smp4 boot:pvh-x2apic@smp64 boot:q35-x2apic-ids-above-255@smp240 boot:q35-x2apic-eim@smp300"
+X2APIC_BIG_SMP=300   # above 255: x2APIC IDs need interrupt remapping (eim)
+X2APIC_Q35=(-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on,eim=on)
 
 x2apic_boot_test() { # name log rc n_expected
 	if ! grep -aq "lapic: x2APIC mode" "$2"; then
@@ -240,11 +241,23 @@ run_x2apic_tests() {
 		run_pvh "$log" "$PVH_TIMEOUT" $smp "showcase=no" -cpu "$QEMU_X2APIC_CPU"
 		x2apic_boot_test "boot:pvh-x2apic@smp$smp" "$log" $? $smp
 	done
+	# x2APIC IDs above 255: three sockets of 80 cores number their CPUs
+	# 0-79, 128-207 and 256-335; all 240 must come online.
+	log=$LOGDIR/boot-q35-x2apic-ids-above-255-smp240.log
+	PVH_MEM=1G run_pvh "$log" "$PVH_TIMEOUT" "240,sockets=3,cores=80,threads=1" "showcase=no" \
+		-cpu "$QEMU_X2APIC_CPU" "${X2APIC_Q35[@]}"
+	rc=$?
+	if grep -aq "^M[0-9]* online: apic 335" "$log"; then
+		x2apic_boot_test "boot:q35-x2apic-ids-above-255@smp240" "$log" $rc 240
+	else
+		fail "boot:q35-x2apic-ids-above-255@smp240" "QEMU exit $rc; no M online with apic 335"
+		show_tail "$log"
+	fi
 	# More CPUs than the kernel takes: every CPU up to its limit online,
 	# the rest named in one line.
 	log=$LOGDIR/boot-q35-x2apic-eim-smp$X2APIC_BIG_SMP.log
-	PVH_MEM=1G run_pvh "$log" "$PVH_TIMEOUT" $X2APIC_BIG_SMP "showcase=no" -cpu "$QEMU_X2APIC_CPU" \
-		-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on,eim=on
+	PVH_MEM=2G run_pvh "$log" "$PVH_TIMEOUT" $X2APIC_BIG_SMP "showcase=no" -cpu "$QEMU_X2APIC_CPU" \
+		"${X2APIC_Q35[@]}"
 	rc=$?
 	max=$(sed -n 's/^#define MAX_CPUS \([0-9]*\).*/\1/p' arch/x86_64/percpu.h)
 	why=""

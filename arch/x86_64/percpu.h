@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#define MAX_CPUS 64
+#define MAX_CPUS 256
 
 struct cpu {
 	struct cpu *self;        /* %gs:0, so this_cpu() is one load */

@@ -711,7 +711,7 @@ KTEST(boot_cmdline)
 	KTEST_ASSERT(strstr(boot_info.cmdline, want) != 0);
 	KTEST_ASSERT_EQ(cmdline_num("hz"), timer_hz);
 	long smp = cmdline_num("smp");
-	KTEST_ASSERT(smp >= 0 && smp <= 64);
+	KTEST_ASSERT(smp >= 0 && smp <= MAX_CPUS);
 	KTEST_ASSERT(cmdline_str("nosuchkey") == 0);
 }
 

@@ -105,11 +105,11 @@ TEST(numbers)
 	CHECK_EQ(cmdline_num("hz"), 10);
 	CHECK_EQ(cmdline_num("schedtrace"), 0);
 	CHECK_STR(cmdline_str("schedtrace"), "0");
-	CHECK_EQ(parse("smp=64 hz=10000 schedtrace=100000 gomaxprocs=64"), 0);
-	CHECK_EQ(cmdline_num("smp"), 64);
+	CHECK_EQ(parse("smp=256 hz=10000 schedtrace=100000 gomaxprocs=256"), 0);
+	CHECK_EQ(cmdline_num("smp"), 256);
 	CHECK_EQ(cmdline_num("hz"), 10000);
 	CHECK_EQ(cmdline_num("schedtrace"), 100000);
-	CHECK_EQ(cmdline_num("gomaxprocs"), 64);
+	CHECK_EQ(cmdline_num("gomaxprocs"), 256);
 	CHECK_EQ(parse("smp=007"), 0);                         /* leading zeros: decimal */
 	CHECK_EQ(cmdline_num("smp"), 7);
 }
@@ -120,10 +120,10 @@ TEST(out_of_range)
 	CHECK_EQ(cmdline_num("smp"), 0);
 	CHECK_STR(cmdline_str("smp"), NULL);
 	CHECK_EQ(nmsgs, 1);
-	CHECK_STR(msgs[0], "cmdline: 'smp=0': out of range (expected 1..64), using the default");
-	CHECK_EQ(parse("smp=65"), 1);
+	CHECK_STR(msgs[0], "cmdline: 'smp=0': out of range (expected 1..256), using the default");
+	CHECK_EQ(parse("smp=257"), 1);
 	CHECK_EQ(cmdline_num("smp"), 0);
-	CHECK_STR(msgs[0], "cmdline: 'smp=65': out of range (expected 1..64), using the default");
+	CHECK_STR(msgs[0], "cmdline: 'smp=257': out of range (expected 1..256), using the default");
 	CHECK_EQ(parse("hz=9"), 1);
 	CHECK_EQ(cmdline_num("hz"), 100);
 	CHECK_STR(msgs[0], "cmdline: 'hz=9': out of range (expected 10..10000), using the default");
@@ -152,7 +152,7 @@ TEST(not_a_number)
 {
 	CHECK_EQ(parse("smp=abc"), 1);
 	CHECK_EQ(nmsgs, 1);
-	CHECK_STR(msgs[0], "cmdline: 'smp=abc': not a number (expected 1..64), using the default");
+	CHECK_STR(msgs[0], "cmdline: 'smp=abc': not a number (expected 1..256), using the default");
 	CHECK_EQ(cmdline_num("smp"), 0);
 	CHECK_STR(cmdline_str("smp"), NULL);
 	static const char *bad[] = {
@@ -169,7 +169,7 @@ TEST(not_a_number)
 		}
 		if (!strcmp(bad[i], "smp= ")) {
 			CHECK_EQ(n, 1);
-			CHECK_STR(msgs[0], "cmdline: 'smp=': not a number (expected 1..64), using the default");
+			CHECK_STR(msgs[0], "cmdline: 'smp=': not a number (expected 1..256), using the default");
 			continue;
 		}
 		if (n != 1 || cmdline_num("smp") != 0)
@@ -178,7 +178,7 @@ TEST(not_a_number)
 		CHECK_EQ(cmdline_num("smp"), 0);
 	}
 	CHECK_EQ(parse("smp=-1"), 1);
-	CHECK_STR(msgs[0], "cmdline: 'smp=-1': not a number (expected 1..64), using the default");
+	CHECK_STR(msgs[0], "cmdline: 'smp=-1': not a number (expected 1..256), using the default");
 }
 
 TEST(unknown_key_and_malformed_words)
@@ -265,7 +265,7 @@ TEST(whitespace)
 	CHECK_STR(cmdline_str("test"), "x");
 	/* A tab or newline ends a word just like a space. */
 	CHECK_EQ(parse("smp=abc\tbogus"), 2);
-	CHECK_STR(msgs[0], "cmdline: 'smp=abc': not a number (expected 1..64), using the default");
+	CHECK_STR(msgs[0], "cmdline: 'smp=abc': not a number (expected 1..256), using the default");
 	CHECK_STR(msgs[1], "cmdline: 'bogus': not key=value, ignored");
 }
 
@@ -303,7 +303,7 @@ TEST(problem_count)
 {
 	CHECK_EQ(parse("smp=abc bogus=1 word hz=5 console=vga poweroff=x smp=4 test=ok"), 6);
 	CHECK_EQ(nmsgs, 6);
-	CHECK_STR(msgs[0], "cmdline: 'smp=abc': not a number (expected 1..64), using the default");
+	CHECK_STR(msgs[0], "cmdline: 'smp=abc': not a number (expected 1..256), using the default");
 	CHECK_STR(msgs[1], "cmdline: 'bogus=1': unknown key, ignored");
 	CHECK_STR(msgs[2], "cmdline: 'word': not key=value, ignored");
 	CHECK_STR(msgs[3], "cmdline: 'hz=5': out of range (expected 10..10000), using the default");
