@@ -30,24 +30,26 @@ struct cmdline_key {
 	/* parsed state */
 	const char *str;        /* points into value_store; NULL if absent */
 	long num;
+	bool seen;              /* given earlier on this line */
 };
 
+#define REPORT_WORD_MAX     48    /* of a bad word, this much is quoted */
 #define CMDLINE_VALUE_STORE BOOT_CMDLINE_MAX   /* every value of the longest line fits */
 
 static struct cmdline_key cmdline_keys[] = {
-	{ "smp", KEY_NUM, 1, 256, 0, 0, "start at most this many CPUs (default: all)", 0, 0 },
-	{ "test", KEY_STR, 0, 0, 0, 0, "run in-kernel tests: a name, a,b,c, all or list", 0, 0 },
-	{ "console", KEY_STR, 0, 0, 0, "serial|fb|both", "where kernel output goes (default both)", 0, 0 },
-	{ "poweroff", KEY_BOOL, 0, 0, 0, 0, "power off at the end (default: yes under a hypervisor)", 0, 0 },
-	{ "hz", KEY_NUM, 10, 10000, 100, 0, "timer interrupts per second per CPU", 0, 0 },
+	{ "smp", KEY_NUM, 1, 256, 0, 0, "start at most this many CPUs (default: all)", 0, 0, false },
+	{ "test", KEY_STR, 0, 0, 0, 0, "run in-kernel tests: a name, a,b,c, all or list", 0, 0, false },
+	{ "console", KEY_STR, 0, 0, 0, "serial|fb|both", "where kernel output goes (default both)", 0, 0, false },
+	{ "poweroff", KEY_BOOL, 0, 0, 0, 0, "power off at the end (default: yes under a hypervisor)", 0, 0, false },
+	{ "hz", KEY_NUM, 10, 10000, 100, 0, "timer interrupts per second per CPU", 0, 0, false },
 	/* 1536: the smallest stack the whole runtime API runs on (go_select's
 	 * frame and the 512-byte guard do not fit in 1024); test-matrix checks it */
-	{ "gstack", KEY_NUM, 1536, 1 << 20, 2048, 0, "goroutine stack size in bytes", 0, 0 },
-	{ "gomaxprocs", KEY_NUM, 1, 256, 0, 0, "number of Ps (default: CPUs online)", 0, 0 },
-	{ "schedtrace", KEY_NUM, 0, 100000, 0, 0, "print a scheduler trace line every N ms", 0, 0 },
-	{ "showcase", KEY_BOOL, 0, 0, 0, 0, "run the goroutines-vs-threads showcase", 0, 0 },
-	{ "bench", KEY_STR, 0, 0, 0, 0, "run benchmarks: a name, a,b,c, all or list", 0, 0 },
-	{ "fbdump", KEY_BOOL, 0, 0, 0, 0, "at exit, copy the screen's text to QEMU's debug console (port 0xe9)", 0, 0 },
+	{ "gstack", KEY_NUM, 1536, 1 << 20, 2048, 0, "goroutine stack size in bytes", 0, 0, false },
+	{ "gomaxprocs", KEY_NUM, 1, 256, 0, 0, "number of Ps (default: CPUs online)", 0, 0, false },
+	{ "schedtrace", KEY_NUM, 0, 100000, 0, 0, "print a scheduler trace line every N ms", 0, 0, false },
+	{ "showcase", KEY_BOOL, 0, 0, 0, 0, "run the goroutines-vs-threads showcase", 0, 0, false },
+	{ "bench", KEY_STR, 0, 0, 0, 0, "run benchmarks: a name, a,b,c, all or list", 0, 0, false },
+	{ "fbdump", KEY_BOOL, 0, 0, 0, 0, "at exit, copy the screen's text to QEMU's debug console (port 0xe9)", 0, 0, false },
 };
 #define NKEYS (sizeof cmdline_keys / sizeof cmdline_keys[0])
 
@@ -144,8 +146,10 @@ static void report_bad(void (*report)(const char *), const char *word, size_t wl
 		fmt(expect, sizeof expect, " (expected %s)", k->choices);
 	else if (k && k->kind == KEY_BOOL)
 		fmt(expect, sizeof expect, " (expected yes or no)");
-	fmt(msg, sizeof msg, "cmdline: '%.*s': %s%s, %s", (int)wlen, word, why, expect,
-	    k ? "using the default" : "ignored");
+	/* A long word is shown cut, so that the reason always fits. */
+	int shown = wlen > REPORT_WORD_MAX ? REPORT_WORD_MAX : (int)wlen;
+	fmt(msg, sizeof msg, "cmdline: '%.*s%s': %s%s, %s", shown, word,
+	    wlen > REPORT_WORD_MAX ? "..." : "", why, expect, k ? "using the default" : "ignored");
 	if (report)
 		report(msg);
 }
@@ -157,6 +161,7 @@ int cmdline_parse(const char *line, void (*report)(const char *msg))
 	for (size_t i = 0; i < NKEYS; i++) {
 		cmdline_keys[i].str = 0;
 		cmdline_keys[i].num = cmdline_keys[i].def;
+		cmdline_keys[i].seen = false;
 	}
 	const char *p = line ? line : "";
 	for (;;) {
@@ -180,6 +185,15 @@ int cmdline_parse(const char *line, void (*report)(const char *msg))
 			problems++;
 			continue;
 		}
+		if (k->seen && report) {
+			char msg[160];
+			int shown = wlen > REPORT_WORD_MAX ? REPORT_WORD_MAX : (int)wlen;
+			fmt(msg, sizeof msg, "cmdline: '%.*s%s': %s= given again, this later one is used",
+			    shown, w, wlen > REPORT_WORD_MAX ? "..." : "", k->name);
+			report(msg);
+		}
+		problems += k->seen;
+		k->seen = true;
 		size_t vlen = wlen - (size_t)(eq + 1 - w);
 		if (store + vlen + 1 > sizeof value_store) {
 			k->str = 0;

@@ -840,9 +840,15 @@ void go_set_maxprocs(unsigned n)
 
 static void runtime_reset(void)
 {
+	static bool said_clamped;
 	long procs = maxprocs_override ? (long)maxprocs_override : cmdline_num("gomaxprocs");
 	sched.nms = ncpus_online;
 	sched.nprocs = procs > 0 && procs < (long)ncpus_online ? (uint32_t)procs : ncpus_online;
+	if (procs > (long)ncpus_online && !maxprocs_override && !said_clamped) {
+		said_clamped = true;   /* once per boot: every go_main resets */
+		kprintf("sched: gomaxprocs=%ld but %u CPUs are online: %u Ps\n", procs, ncpus_online,
+			ncpus_online);
+	}
 	sched.gstack_size = (uint32_t)cmdline_num("gstack") & ~15u;
 	sched.runq.head = sched.runq.tail = NULL;
 	sched.runqsize = 0;
