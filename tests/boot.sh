@@ -292,8 +292,9 @@ run_goroutine_fault_test() {
 showcase_check() { # log
 	awk '
 	$1 == "SHOWCASE" { g[$2] = $3; t[$2] = $4 }
+	$1 == "SHOWCASEINFO" && $2 == "cpus" { cpus = $3 }
 	END {
-		n = split("mem_bytes create_ns switch_ns max_tasks blocked_others_ran scale_speedup", rows, " ")
+		n = split("mem_bytes create_ns switch_ns max_tasks blocked_others_ran", rows, " ")
 		for (i = 1; i <= n; i++) {
 			r = rows[i]
 			if (!(r in g)) { print "row " r " missing"; exit 1 }
@@ -301,6 +302,14 @@ showcase_check() { # log
 				print "row " r ": values " g[r] " / " t[r] " not both positive"; exit 1
 			}
 		}
+		# A speedup is at most the CPU count (5% slack), or "na": the kernel
+		# refuses to show a larger one as a result.
+		if (!("scale_speedup" in g)) { print "row scale_speedup missing"; exit 1 }
+		split(g["scale_speedup"] " " t["scale_speedup"], sp, " ")
+		for (i = 1; i <= 2; i++)
+			if (sp[i] != "na" && (sp[i] + 0 <= 0 || sp[i] + 0 > cpus * 1.05)) {
+				print "scale_speedup " sp[i] " is not in (0, " cpus "]"; exit 1
+			}
 		if (g["mem_bytes"] + 0 >= t["mem_bytes"] + 0) { print "goroutine memory not below thread memory"; exit 1 }
 		if (g["max_tasks"] + 0 <= t["max_tasks"] + 0) { print "fewer goroutines than threads fit"; exit 1 }
 	}' "$1" | tr -d '\r'
