@@ -45,7 +45,19 @@
 
 /* --- memory ---------------------------------------------------------------- */
 
+/* Lifetime. There is no GC, so a channel counts its users (refs): the
+ * creator's reference, dropped by chan_free; one per sudog parked on it
+ * (plain send/receive or a select case), taken under the lock when it is
+ * queued and dropped by the parked goroutine itself once it has finished
+ * with the channel (after select's pass 3); and go_after's sender. The last
+ * one out frees it, so chan_free is safe while goroutines still sit in a
+ * select on the channel or a go_after timer is pending. Freed memory is
+ * poisoned first, so a use after the last reference shows at once. */
+
 #define CHAN_HDR ((sizeof(struct chan) + 15) & ~(size_t)15)
+#define CHAN_POISON 0x5c
+
+static volatile uint64_t chans_live;   /* for go_chans_live (tests) */
 
 struct chan *chan_make(size_t elemsize, size_t cap)
 {
@@ -55,16 +67,38 @@ struct chan *chan_make(size_t elemsize, size_t cap)
 	if (!c)
 		return NULL;
 	memset(c, 0, sizeof(*c));
+	c->refs = 1;
 	c->lock = (struct spinlock)SPINLOCK_INIT("chan");
 	c->elemsize = elemsize;
 	c->dataqsiz = cap;
 	c->buf = (unsigned char *)c + CHAN_HDR;
+	__atomic_fetch_add(&chans_live, 1, __ATOMIC_RELAXED);
 	return c;
+}
+
+void chan_retain(struct chan *c)
+{
+	if (c && __atomic_fetch_add(&c->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		panic("chan_retain: channel %p was already freed", (void *)c);
 }
 
 void chan_free(struct chan *c)
 {
+	if (!c)
+		return;
+	uint32_t was = __atomic_fetch_sub(&c->refs, 1, __ATOMIC_ACQ_REL);
+	if (was == 0 || was > 0x7fffffffu)
+		panic("chan_free: channel %p freed more often than made and retained", (void *)c);
+	if (was > 1)
+		return;
+	memset(c, CHAN_POISON, CHAN_HDR + c->elemsize * c->dataqsiz);
+	__atomic_fetch_sub(&chans_live, 1, __ATOMIC_RELAXED);
 	rt_free(c);
+}
+
+uint64_t go_chans_live(void)
+{
+	return __atomic_load_n(&chans_live, __ATOMIC_RELAXED);
 }
 
 size_t chan_len(struct chan *c)
@@ -257,8 +291,10 @@ void chan_send(struct chan *c, const void *elem)
 	struct g *me = getg();
 	struct sudog mysg = { .g = me, .elem = (void *)elem, .c = c };
 	me->param = NULL;
+	__atomic_fetch_add(&c->refs, 1, __ATOMIC_ACQ_REL);   /* the sudog's */
 	waitq_push(&c->sendq, &mysg);
 	gopark(park_unlock_spinlock, &c->lock, WAIT_CHAN_SEND);
+	chan_free(c);                                         /* done with it */
 	if (!mysg.success)
 		panic_closed_send();
 }
@@ -279,8 +315,10 @@ bool chan_recv(struct chan *c, void *elem)
 	struct g *me = getg();
 	struct sudog mysg = { .g = me, .elem = elem, .c = c };
 	me->param = NULL;
+	__atomic_fetch_add(&c->refs, 1, __ATOMIC_ACQ_REL);   /* the sudog's */
 	waitq_push(&c->recvq, &mysg);
 	gopark(park_unlock_spinlock, &c->lock, WAIT_CHAN_RECV);
+	chan_free(c);                                         /* done with it */
 	return mysg.success;
 }
 
@@ -494,6 +532,7 @@ int go_select(struct select_case *cases, int n, bool has_default)
 		s->success = false;
 		*link = s;
 		link = &s->waitlink;
+		__atomic_fetch_add(&s->c->refs, 1, __ATOMIC_ACQ_REL);   /* the sudog's */
 		waitq_push(case_queue(&cases[i]), s);
 	}
 	*link = NULL;
@@ -513,6 +552,8 @@ int go_select(struct select_case *cases, int n, bool has_default)
 	gp->waiting = NULL;
 	gp->param = NULL;
 	selunlock(&locks);
+	for (int k = 0; k < npoll; k++)
+		chan_free(cases[lockorder[k]].c);   /* the sudogs' references */
 	if (casi < 0)
 		panic("select: goroutine %llu woken with no case (param %p)",
 		      (unsigned long long)gp->goid, (void *)fired);

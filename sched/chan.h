@@ -19,6 +19,7 @@ struct waitq {
 };
 
 struct chan {
+	uint32_t refs;             /* atomic: the creator's, one per parked sudog, go_after's */
 	struct spinlock lock;      /* guards everything below but elemsize, dataqsiz, buf */
 	size_t elemsize;           /* bytes per element (may be 0) */
 	size_t dataqsiz;           /* capacity of the ring (0: unbuffered) */

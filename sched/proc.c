@@ -664,6 +664,7 @@ void go_stats(struct go_stats *out)
 	out->stack_overflows = sched.overflows;
 	out->preemptions = sched.preemptions;
 	out->handoffs = sched.handoffs;
+	out->afters_sent = sched.afters_sent;
 	out->steals = out->stolen_gs = 0;
 	for (uint32_t i = 0; i < MAX_PROCS; i++) {
 		out->steals += ps[i].steals;
@@ -861,6 +862,7 @@ static void runtime_reset(void)
 	sched.nkernelwait = 0;
 	sched.spare = NULL;
 	sched.handoffs = 0;
+	sched.afters_sent = 0;
 	gstack_reset();
 	for (unsigned i = 0; i < MAX_PROCS; i++) {
 		struct p *pp = &ps[i];

@@ -84,8 +84,20 @@ struct chan;
 /* A channel of elements of elemsize bytes with a buffer of cap elements
  * (0 = unbuffered). NULL when out of memory. Any context. */
 struct chan *chan_make(size_t elemsize, size_t cap);
-/* Free a channel no goroutine uses any more (there is no GC). */
+/* Lifetime (there is no GC): a channel is freed when its last reference
+ * goes. chan_make gives the caller one; chan_free drops it. A goroutine
+ * parked on the channel (in send, receive or any case of a select) holds
+ * its own until it has finished with it, and go_after's timer holds one
+ * until it has sent. So the rule is simple: call chan_free once when your
+ * code is done with the channel, even if goroutines may still be parked on
+ * it in a select, or its go_after has not fired. A goroutine that will
+ * start using a channel after its maker's chan_free must hold a reference
+ * of its own: chan_retain it before handing it over, chan_free it when
+ * done. Any context; freeing more often than made and retained panics. */
 void chan_free(struct chan *c);
+void chan_retain(struct chan *c);
+/* Channels made and not yet freed (for tests). */
+uint64_t go_chans_live(void);
 void chan_send(struct chan *c, const void *elem);
 /* Receive into elem (may be NULL to discard); false if c is closed and
  * drained (elem is then zeroed). */
@@ -138,7 +150,8 @@ uint64_t go_nanotime(void);
  * tick (1/hz) of the deadline. */
 void go_sleep(uint64_t ns);
 /* A channel of uint64_t that receives go_nanotime() once, ns from now
- * (like Go's time.After). The caller frees it with chan_free after use. */
+ * (like Go's time.After). The caller frees it with chan_free when done,
+ * whether or not the value came (the timer keeps its own reference). */
 struct chan *go_after(uint64_t ns);
 
 /* --- observing --- */
@@ -153,6 +166,7 @@ struct go_stats {
 	uint64_t spawned, exited, panicked, stack_overflows, preemptions;
 	uint64_t steals, stolen_gs;   /* steal operations that got work, Gs moved */
 	uint64_t handoffs;            /* Ps handed to a spare M by go_kernel_call */
+	uint64_t afters_sent;         /* go_after timers that fired and sent */
 	uint32_t live;                /* goroutines not yet exited */
 };
 void go_stats(struct go_stats *out);  /* any context */

@@ -186,6 +186,7 @@ struct sched {
 	volatile uint64_t goidgen;
 	volatile uint64_t spawned, exited, panicked, overflows, preemptions;
 	volatile uint64_t timers_pending; /* timers armed in any P */
+	volatile uint64_t afters_sent;    /* go_after senders that sent and let go */
 	volatile uint32_t nkernelwait;    /* Gs in WAIT_KERNEL (can be woken from outside) */
 	uint32_t gstack_size;
 	/* M:N bridge */

@@ -327,6 +327,8 @@ static void after_main(void *arg)
 		sleep_until(when);
 	uint64_t now = go_nanotime();
 	chan_send(c, &now);           /* cap 1, one send: never blocks */
+	chan_free(c);                 /* its own reference (go_after) */
+	__atomic_fetch_add(&sched.afters_sent, 1, __ATOMIC_RELAXED);
 }
 
 struct chan *go_after(uint64_t ns)
@@ -341,8 +343,10 @@ struct chan *go_after(uint64_t ns)
 	}
 	a->c = c;
 	a->when = when_after(ns);
+	chan_retain(c);               /* the sender's: the caller may free it first */
 	if (go(after_main, a) != GO_OK) {
 		rt_free(a);
+		chan_free(c);
 		chan_free(c);
 		return NULL;
 	}

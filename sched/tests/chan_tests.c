@@ -1098,3 +1098,103 @@ KTEST(chan_odd_elem_sizes)
 			chan_free(os_c);
 		}
 }
+
+/* --- lifetime: chan_free while others still hold the channel --- */
+
+/* A select sender is parked on c and d; main takes its value from c and
+ * frees both channels at once, before the select's goroutine (readied on
+ * main's P, which does not yield) has run its pass 3, which locks both
+ * again. Its sudogs' references keep the channels alive until it is done;
+ * freed channels are poisoned, so without them pass 3 would lock garbage. */
+static struct chan *lt_c, *lt_d;
+static volatile int lt_parked, lt_done, lt_casi;
+
+static void lt_selector(void *arg)
+{
+	(void)arg;
+	int v = 42, w = 0;
+	struct select_case cs[2] = {
+		{ .c = lt_c, .dir = SELECT_SEND, .elem = &v },
+		{ .c = lt_d, .dir = SELECT_RECV, .elem = &w },
+	};
+	__atomic_store_n(&lt_parked, 1, __ATOMIC_SEQ_CST);
+	lt_casi = go_select(cs, 2, false);
+	__atomic_store_n(&lt_done, 1, __ATOMIC_SEQ_CST);
+}
+
+static void lt_main(void *arg)
+{
+	(void)arg;
+	int got = 0;
+	go(lt_selector, 0);
+	while (!__atomic_load_n(&lt_parked, __ATOMIC_SEQ_CST))
+		go_yield();
+	GCHECK(chan_recv(lt_c, &got));   /* takes the select's value, readies it */
+	GCHECK_EQ(got, 42);
+	chan_free(lt_c);
+	chan_free(lt_d);
+	for (int i = 0; i < 100000 && !__atomic_load_n(&lt_done, __ATOMIC_SEQ_CST); i++)
+		go_yield();
+	GCHECK_EQ(lt_done, 1);
+	GCHECK_EQ(lt_casi, 0);
+}
+
+KTEST(chan_free_while_select_parked)
+{
+	uint64_t live0 = go_chans_live();
+	reset_fail();
+	lt_parked = lt_done = 0;
+	lt_casi = -1;
+	lt_c = chan_make(sizeof(int), 0);
+	lt_d = chan_make(sizeof(int), 0);
+	KTEST_ASSERT(lt_c && lt_d);
+	RUN_MAIN(lt_main);
+	ASSERT_NO_GFAIL();
+	KTEST_ASSERT_EQ(go_chans_live(), live0);   /* and both are gone now */
+}
+
+/* go_after's channel loses a select to another case and is freed at once;
+ * its timer fires later and sends on it: the timer's own reference keeps it
+ * alive until then, and it is freed after. */
+static volatile int ga_done;
+static uint64_t ga_live0;
+
+static void ga_main(void *arg)
+{
+	(void)arg;
+	struct chan *ready = chan_make(sizeof(int), 1), *after = go_after(2000000);
+	int one = 1, x = 0;
+	uint64_t t = 0;
+	GCHECK(ready && after);
+	chan_send(ready, &one);
+	struct select_case cs[2] = {
+		{ .c = after, .dir = SELECT_RECV, .elem = &t },
+		{ .c = ready, .dir = SELECT_RECV, .elem = &x },
+	};
+	GCHECK_EQ(go_select(cs, 2, false), 1);   /* ready wins, at once */
+	chan_free(after);                         /* its timer is still pending */
+	chan_free(ready);
+	/* The timer fires, sends on `after` and drops the last reference. */
+	struct go_stats st;
+	for (int i = 0; i < 1000; i++) {
+		go_stats(&st);
+		if (st.afters_sent == 1)
+			break;
+		go_sleep(1000000);
+	}
+	GCHECK_EQ(st.afters_sent, 1);
+	GCHECK_EQ(go_chans_live(), ga_live0);
+	ga_done = 1;
+}
+
+KTEST(chan_free_pending_go_after)
+{
+	uint64_t live0 = go_chans_live();
+	ga_live0 = live0;
+	reset_fail();
+	ga_done = 0;
+	RUN_MAIN(ga_main);
+	ASSERT_NO_GFAIL();
+	KTEST_ASSERT_EQ(ga_done, 1);
+	KTEST_ASSERT_EQ(go_chans_live(), live0);
+}
