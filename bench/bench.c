@@ -5,6 +5,7 @@
  */
 #include <string.h>
 #include "bench/bench.h"
+#include "kernel/sort.h"
 #include "kernel/cmdline.h"
 #include "kernel/kprintf.h"
 #include "kernel/mm.h"
@@ -80,16 +81,6 @@ uint64_t bench_scale_n(uint64_t n, uint64_t ticks, uint64_t step, uint64_t max)
 		m = max;
 	m = (m + step - 1) / step * step;
 	return m ? m : step;
-}
-
-static void sort_u64(uint64_t *v, int n)
-{
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			uint64_t t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
 }
 
 uint64_t bench_median(const struct bench_samples *s)

@@ -30,26 +30,30 @@ static const char *current = "(none)";
 static bool skipped;
 static unsigned nskipped;
 
-_Noreturn void ktest_fail(const char *fmt, ...)
+/* "KTEST <verdict> <current test>: <message>" */
+static void verdict(const char *what, const char *fmt, va_list ap)
 {
 	char msg[256];
+	kvsnprintf(msg, sizeof msg, fmt, ap);
+	kprintf("KTEST %s %s: %s\n", what, current, msg);
+}
+
+_Noreturn void ktest_fail(const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	kvsnprintf(msg, sizeof msg, fmt, ap);
+	verdict("FAIL", fmt, ap);
 	va_end(ap);
-	kprintf("KTEST FAIL %s: %s\n", current, msg);
 	backtrace_here();
 	kernel_exit(1);
 }
 
 void ktest_skip_note(const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
 	va_start(ap, fmt);
-	kvsnprintf(msg, sizeof msg, fmt, ap);
+	verdict("SKIP", fmt, ap);
 	va_end(ap);
-	kprintf("KTEST SKIP %s: %s\n", current, msg);
 	skipped = true;
 }
 

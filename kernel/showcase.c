@@ -34,6 +34,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/kprintf.h"
+#include "kernel/sort.h"
 #include "kernel/mm.h"
 #include "kernel/thread.h"
 #include "kernel/time.h"
@@ -384,12 +385,7 @@ static void step(const char *what)
  * (max - min) / median seen so far, per mille, in *spread. */
 static uint64_t scale_median(uint64_t *ns, uint32_t *spread)
 {
-	for (int i = 1; i < SCALE_SAMPLES; i++)
-		for (int j = i; j > 0 && ns[j - 1] > ns[j]; j--) {
-			uint64_t t = ns[j];
-			ns[j] = ns[j - 1];
-			ns[j - 1] = t;
-		}
+	sort_u64(ns, SCALE_SAMPLES);
 	if (ns[SCALE_SAMPLES - 1] == FAILED || ns[SCALE_SAMPLES / 2] == 0)
 		return FAILED;
 	uint64_t med = ns[SCALE_SAMPLES / 2];

@@ -3,6 +3,7 @@
  * Pure logic: also built on the host for unit tests.
  */
 #include "kernel/tsc_calib.h"
+#include "kernel/sort.h"
 
 struct sample {
 	uint64_t ref, tsc;
@@ -41,22 +42,12 @@ static uint64_t window(const struct tsc_clock *c, uint64_t want)
 	return (uint64_t)((unsigned __int128)(s1.tsc - s0.tsc) * c->hz / ref);
 }
 
-static void sort(uint64_t *v, unsigned n)
-{
-	for (unsigned i = 1; i < n; i++)
-		for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			uint64_t t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-}
-
 /* From the windows' results: the ones within TSC_CALIB_AGREE of the median,
  * their mean and their range (sorts hz). */
 static void estimate(uint64_t *hz, unsigned n, struct tsc_estimate *out)
 {
 	out->windows = n;
-	sort(hz, n);
+	sort_u64(hz, n);
 	uint64_t median = hz[n / 2], sum = 0;
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t d = hz[i] > median ? hz[i] - median : median - hz[i];

@@ -16,6 +16,7 @@
 #include "kernel/ktest.h"
 #include "kernel/cmdline.h"
 #include "kernel/kprintf.h"
+#include "kernel/sort.h"
 #include "sched/runtime.h"
 #include "sched/sched.h"
 
@@ -53,16 +54,6 @@ static void acc_main(void *arg)
 		}
 	}
 	go_sleep(0);                      /* a yield: must return */
-}
-
-static void sort_u64(uint64_t *a, int n)
-{
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && a[j - 1] > a[j]; j--) {
-			uint64_t t = a[j];
-			a[j] = a[j - 1];
-			a[j - 1] = t;
-		}
 }
 
 KTEST(timer_sleep_accuracy)
