@@ -122,8 +122,10 @@ const char *const waitreason_names[WAIT_REASONS] = {
 
 static const char *const gstatus_names[] = {
 	[G_IDLE] = "idle", [G_RUNNABLE] = "runnable", [G_RUNNING] = "running",
-	[G_WAITING] = "waiting", [G_DEAD] = "dead",
+	[G_WAITING] = "waiting", [G_DEAD] = "dead", [G_SYSCALL] = "syscall",
 };
+_Static_assert(sizeof gstatus_names / sizeof gstatus_names[0] == G_SYSCALL + 1,
+	       "a name for every enum gstatus value");
 
 extern uint64_t preempt_tsc_slice;
 void preempt_init(void);   /* sched/preempt.c */
@@ -597,8 +599,9 @@ void go_dump(void)
 		uint32_t st = gp->status;
 		if (st == G_DEAD || st == G_IDLE)
 			continue;
-		if (st == G_WAITING)
-			kprintf("goroutine %lu [%s, %lu ms]:\n", (unsigned long)gp->goid,
+		if (st == G_WAITING || st == G_SYSCALL)
+			kprintf("goroutine %lu [%s%s%s, %lu ms]:\n", (unsigned long)gp->goid,
+				st == G_SYSCALL ? gstatus_names[st] : "", st == G_SYSCALL ? ": " : "",
 				waitreason_names[gp->waitreason],
 				(unsigned long)((now - gp->waitsince) / 1000000));
 		else

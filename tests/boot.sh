@@ -188,6 +188,17 @@ run_boot_tests() {
 	run_uefi "$log" "$UEFI_TIMEOUT" 2 "$img" disk -cpu max,-nx
 	no_nx_test "boot:uefi-no-nx" "$log" $?
 
+	# A goroutine in a kernel call shows in a goroutine dump as such.
+	log=$LOGDIR/boot-dump-kernel-call.log
+	run_pvh "$log" "$PVH_TIMEOUT" 2 "test=sched_dump_kernel_call"
+	rc=$?
+	if [ $rc -eq "$KEXIT_PASS" ] && grep -aq "^goroutine [0-9]* \[syscall: kernel call, [0-9]* ms\]:" "$log"; then
+		pass "boot:dump-shows-kernel-call"
+	else
+		fail "boot:dump-shows-kernel-call" "QEMU exit $rc; no '[syscall: kernel call, N ms]' line"
+		show_tail "$log"
+	fi
+
 	# Spawning until memory runs out gives GO_ENOMEM, not a crash.
 	log=$LOGDIR/boot-spawn-until-enomem.log
 	PVH_MEM=256M run_pvh "$log" "$PVH_TIMEOUT" 2 "test=solo_spawn_until_enomem"

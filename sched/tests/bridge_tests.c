@@ -87,3 +87,36 @@ KTEST(sched_kernel_calls_concurrent)
 	KTEST_ASSERT_EQ(go_main(many_main, 0), GO_OK);
 	KTEST_ASSERT_EQ(nblocked_done, NBLOCKERS);
 }
+
+/* go_dump of a goroutine in a kernel call names its state (G_SYSCALL) and
+ * why it waits; tests/boot.sh (boot:dump-shows-kernel-call) reads the line. */
+static volatile int dump_blocker_done;
+
+static void dump_blocker(void *arg)
+{
+	(void)arg;
+	go_kernel_call(device_wait, 0);
+	dump_blocker_done = 1;
+}
+
+static void dump_main(void *arg)
+{
+	(void)arg;
+	struct go_stats st;
+	go(dump_blocker, 0);
+	do {
+		go_yield();
+		go_stats(&st);
+	} while (st.handoffs == 0 && !dump_blocker_done);   /* until it is in the call */
+	if (!dump_blocker_done)
+		go_dump();
+	while (!dump_blocker_done)
+		go_yield();
+}
+
+KTEST(sched_dump_kernel_call)
+{
+	dump_blocker_done = 0;
+	KTEST_ASSERT_EQ(go_main(dump_main, 0), GO_OK);
+	KTEST_ASSERT_EQ(dump_blocker_done, 1);
+}
