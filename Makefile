@@ -52,7 +52,8 @@ KCFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin-pr
 	-fno-omit-frame-pointer -fno-strict-aliasing -nostdinc \
 	-isystem $(NEWLIB_INC) -isystem $(GCC_INC) -I. -D__DYNAMIC_REENT__ -MMD -MP \
 	$(if $(DEBUG),-DSPINDLE_DEBUG=1,-DSPINDLE_DEBUG=0)
-KASFLAGS := -g -I. -D__ASSEMBLY__ -MMD -MP
+ASM_OFFSETS := $(BUILD)/k/asm_offsets.h
+KASFLAGS := -g -I. -I$(BUILD)/k -D__ASSEMBLY__ -MMD -MP
 # Interrupt and exception entry code must not touch SSE/AVX registers: they
 # belong to whatever was interrupted (see arch/x86_64/trap.h, sched/preempt.c).
 KCFLAGS_NOFPU := -mgeneral-regs-only
@@ -65,7 +66,7 @@ kflags_for = $(if $(filter $1,$(NOFPU_SRCS)),$(KCFLAGS_NOFPU))$(if $(filter $1,$
 KERNEL_SRCS := $(sort $(wildcard boot/*.c boot/*.S arch/x86_64/*.c arch/x86_64/*.S \
 	kernel/*.c kernel/*.S kernel/tests/*.c sched/*.c sched/*.S sched/tests/*.c \
 	libc/*.c libc/tests/*.c bench/*.c))
-KERNEL_SRCS := $(filter-out $(KERNEL_SRCS_EXCLUDE),$(KERNEL_SRCS))
+KERNEL_SRCS := $(filter-out arch/x86_64/asm_offsets.c $(KERNEL_SRCS_EXCLUDE),$(KERNEL_SRCS))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
 KERNEL_EXTRA_OBJS :=
 
@@ -87,10 +88,20 @@ $(BUILD)/k/%.c.o: %.c | $(NEWLIB_STAMP)
 	@echo "  CC      $<"
 	@$(CC) $(KCFLAGS) $(call kflags_for,$<) -c $< -o $@
 
-$(BUILD)/k/%.S.o: %.S | $(DEPS_OK)
+$(BUILD)/k/%.S.o: %.S $(ASM_OFFSETS) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(KASFLAGS) -c $< -o $@
+
+# Struct offsets for assembly, generated from the structs (asm_offsets.c).
+$(ASM_OFFSETS): arch/x86_64/asm_offsets.c | $(NEWLIB_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	@$(CC) $(KCFLAGS) -S -o $@.s $<
+	@{ echo "/* Generated from arch/x86_64/asm_offsets.c: do not edit. */"; \
+		sed -n 's/.*@@ \([A-Z0-9_]*\) \([0-9]*\).*/#define \1 \2/p' $@.s; } > $@.tmp
+	@grep -q '^#define ' $@.tmp || { echo "asm_offsets: no offsets in $@.s" >&2; exit 1; }
+	@mv -f $@.tmp $@
 
 # Two links: the first finds where every function landed, the second adds
 # that table (.ksyms, placed after .text and .rodata so nothing before it

@@ -19,8 +19,7 @@
  * Everything here runs with interrupts off.
  */
 #include "arch/x86_64/switch_frame.h"
-
-#define CPU_STACK_LIMIT 0x70
+#include "asm_offsets.h"        /* CPU_STACK_LIMIT: from struct cpu */
 
 	.text
 

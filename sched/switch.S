@@ -22,12 +22,7 @@
  * becomes current and to 0 on g0.
  */
 #include "arch/x86_64/switch_frame.h"
-
-#define CPU_STACK_LIMIT 0x70
-#define CPU_G0_SP       0x78
-#define CPU_SCHED       64      /* offsetof(struct cpu, sched): struct m * */
-#define M_CURG          24      /* offsetof(struct m, curg) */
-#define G_SP            0       /* offsetof(struct g, sp) */
+#include "asm_offsets.h"        /* CPU_*, M_CURG, G_SP: from the structs */
 
 	.text
 

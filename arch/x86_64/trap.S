@@ -4,6 +4,7 @@
  * trap_dispatch(frame). Vectors that push no error code push a zero so the
  * frame has one shape.
  */
+#include "asm_offsets.h"        /* CPU_STACK_LIMIT, TF_RIP: from the structs */
 	.text
 
 /* Exceptions that push an error code (SDM Vol. 3A, Table 6-1):
@@ -45,18 +46,18 @@ trap_common:
 	movq %rsp, %rdi
 	/* Link a frame so backtraces walk from the handler into the
 	 * interrupted code: fake "return address" = interrupted rip. */
-	pushq 17*8(%rsp)          /* tf->rip */
+	pushq TF_RIP(%rsp)        /* tf->rip */
 	pushq %rbp
 	movq %rsp, %rbp
 	/* Handlers run on an IST stack with no split-stack limit (see
 	 * arch/x86_64/percpu.h); the interrupted code's limit comes back on
 	 * return. */
-	pushq %fs:0x70
+	pushq %fs:CPU_STACK_LIMIT
 	subq $8, %rsp
-	movq $0, %fs:0x70
+	movq $0, %fs:CPU_STACK_LIMIT
 	call trap_dispatch
 	addq $8, %rsp
-	popq %fs:0x70
+	popq %fs:CPU_STACK_LIMIT
 	addq $16, %rsp
 	.globl trap_return
 trap_return:
