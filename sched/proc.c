@@ -649,13 +649,13 @@ void go_schedtrace(void)
 static void maybe_schedtrace(struct m *mp)
 {
 	(void)mp;
-	long every = cmdline_num("schedtrace");
-	if (every <= 0)
+	uint64_t every = sched.schedtrace_ms;   /* not a command-line lookup per round */
+	if (every == 0)
 		return;
 	uint64_t now = time_ns();
 	if (now < trace_next_ns)
 		return;
-	trace_next_ns = now + (uint64_t)every * 1000000;
+	trace_next_ns = now + every * 1000000;
 	go_schedtrace();
 }
 
@@ -854,6 +854,7 @@ static void runtime_reset(void)
 			ncpus_online);
 	}
 	sched.gstack_size = (uint32_t)cmdline_num("gstack") & ~15u;
+	sched.schedtrace_ms = (uint32_t)cmdline_num("schedtrace");
 	sched.runq.head = sched.runq.tail = NULL;
 	sched.runqsize = 0;
 	sched.nmspinning = 0;
