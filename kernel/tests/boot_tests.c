@@ -156,7 +156,8 @@ KTEST(boot_timer_every_cpu)
 	KTEST_ASSERT(irq_enabled());
 	for (unsigned i = 0; i < n; i++)
 		start[i] = ticks_of(i);
-	uint64_t t0 = time_ns(), deadline = t0 + 2000 * MS;
+	/* 30 s: only ends a broken run (a loaded host can hold a vCPU for seconds) */
+	uint64_t t0 = time_ns(), deadline = t0 + 30000 * MS;
 	enum { WANT = 3 };
 	for (;;) {
 		unsigned done = 0;
@@ -166,9 +167,9 @@ KTEST(boot_timer_every_cpu)
 			break;
 		if (time_ns() > deadline) {
 			for (unsigned i = 0; i < n; i++)
-				kprintf("  M%u: %lu timer ticks in 2 s\n", i,
+				kprintf("  M%u: %lu timer ticks in 30 s\n", i,
 					(unsigned long)(ticks_of(i) - start[i]));
-			ktest_fail("the timer did not tick %d times on every CPU within 2 s (hz=%u)",
+			ktest_fail("the timer did not tick %d times on every CPU within 30 s (hz=%u)",
 				   WANT, timer_hz);
 		}
 		cpu_relax();

@@ -22,6 +22,7 @@ KTEST(fault_panic)
 
 /* A fault inside a goroutine: the panic also lists every goroutine. */
 #include "sched/runtime.h"
+#include "sched/sched.h"
 
 static struct chan *fault_gate;
 
@@ -31,11 +32,26 @@ static void fault_waiter(void *arg)
 	chan_recv(fault_gate, 0);
 }
 
+/* Whether goroutine goid is parked (G_WAITING), from the runtime's list. */
+static bool parked(uint64_t goid)
+{
+	bool r = false;
+	rt_lock(&sched.allglock);
+	for (struct g *gp = sched.allgs; gp; gp = gp->alllink)
+		if (gp->goid == goid)
+			r = __atomic_load_n(&gp->status, __ATOMIC_ACQUIRE) == G_WAITING;
+	rt_unlock(&sched.allglock);
+	return r;
+}
+
 static void fault_main(void *arg)
 {
 	(void)arg;
 	go(fault_waiter, 0);
-	go_yield();
+	/* Until the waiter is parked in chan_recv: on a loaded host another
+	 * P may have stolen it and not yet run it. */
+	for (int i = 0; i < 1000000 && !parked(2); i++)
+		go_yield();
 	volatile uintptr_t addr = FAULT_ADDRESS;
 	*(volatile uint64_t *)addr = 2;
 }

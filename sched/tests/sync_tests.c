@@ -299,12 +299,12 @@ static void neg_main(void *arg)
 	(void)arg;
 	uint64_t p0 = panicked_now();
 	go(neg_wg_fn, NULL);
-	uint64_t end = go_nanotime() + 2000 * MS;
+	uint64_t end = go_nanotime() + 30000 * MS;   /* only ends a broken run */
 	while (panicked_now() < p0 + 1 && go_nanotime() < end)
 		go_yield();
 	neg_panics[0] = panicked_now() - p0;
 	go(neg_mu_fn, NULL);
-	end = go_nanotime() + 2000 * MS;
+	end = go_nanotime() + 30000 * MS;
 	while (panicked_now() < p0 + 2 && go_nanotime() < end)
 		go_yield();
 	neg_panics[1] = panicked_now() - p0;
