@@ -6,7 +6,7 @@
 BUILD=${BUILD:-build}
 LOGDIR=$BUILD/tests
 . tools/qemu.sh
-PVH_TIMEOUT=${PVH_TIMEOUT:-120}
+PVH_TIMEOUT=${PVH_TIMEOUT:-120}   # seconds without output (run_pvh)
 UEFI_TIMEOUT=${UEFI_TIMEOUT:-180}
 mkdir -p "$LOGDIR"
 
@@ -38,17 +38,49 @@ accel_init() {
 	fi
 }
 
-# run_pvh LOG TIMEOUT SMP CMDLINE [extra qemu args...]
-# Boots build/kernel.elf through PVH; the serial log goes to LOG. Returns
-# QEMU's exit status (KEXIT_PASS, KEXIT_FAIL, or 124 on a timeout). Extra
-# arguments come last, so a test's own -cpu or -machine wins.
+# run_pvh LOG STALL SMP CMDLINE [extra qemu args...]
+# Boots build/kernel.elf (or KERNEL_ELF) through PVH; the serial log goes to LOG. Returns
+# QEMU's exit status (KEXIT_PASS, KEXIT_FAIL, or 124 when it was stopped).
+# STALL is a progress timeout, not a deadline: the boot is stopped when its
+# log has not grown for STALL seconds, or after 10 * STALL in all, so a
+# suite that runs slowly on a loaded host still finishes while a hung one
+# is stopped as soon as it falls silent (watch_progress). Extra arguments
+# come last, so a test's own -cpu or -machine wins.
 run_pvh() {
 	local log=$1 tmo=$2 smp=$3 cmdline=$4
 	shift 4
 	qemu_cmdline_check run_pvh "$cmdline" 2>"$log" || return 2
-	timeout --foreground -k 5 "$tmo" "$QEMU" "${PVH_ACCEL[@]}" -smp "$smp" -m "${PVH_MEM:-512M}" \
+	"$QEMU" "${PVH_ACCEL[@]}" -smp "$smp" -m "${PVH_MEM:-512M}" \
 		-nographic -no-reboot -serial mon:stdio -display none "${QEMU_EXIT_ARGS[@]}" \
-		-kernel "$BUILD/kernel.elf" -append "$cmdline" "$@" </dev/null >"$log" 2>&1
+		-kernel "${KERNEL_ELF:-$BUILD/kernel.elf}" -append "$cmdline" "$@" </dev/null >"$log" 2>&1 &
+	watch_progress $! "$log" "$tmo"
+}
+
+# watch_progress PID LOG STALL: wait for PID, stopping it (status 124, and a
+# last line in LOG saying why) when LOG stays the same size for STALL
+# seconds or PID runs longer than 10 * STALL seconds. Looks once a second.
+watch_progress() {
+	local pid=$1 log=$2 stall=$3 size=-1 now quiet=0 t=0 why=
+	while kill -0 "$pid" 2>/dev/null; do
+		now=$(stat -c %s "$log" 2>/dev/null || echo 0)
+		if [ "$now" = "$size" ]; then quiet=$((quiet + 1)); else size=$now quiet=0; fi
+		if [ "$quiet" -ge "$stall" ]; then
+			why="no output for $stall s"
+		elif [ "$t" -ge $((stall * 10)) ]; then
+			why="still running after $((stall * 10)) s"
+		fi
+		if [ -n "$why" ]; then
+			kill -TERM "$pid" 2>/dev/null
+			sleep 2
+			kill -KILL "$pid" 2>/dev/null
+			wait "$pid" 2>/dev/null
+			printf '\ntests/lib.sh: QEMU stopped: %s\n' "$why" >>"$log"
+			return 124
+		fi
+		sleep 1
+		t=$((t + 1))
+	done
+	wait "$pid"
 }
 
 # run_uefi LOG TIMEOUT SMP IMAGE disk|usb [extra qemu args...]
