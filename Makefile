@@ -57,7 +57,7 @@ KASFLAGS := -g -I. -I$(BUILD)/k -D__ASSEMBLY__ -MMD -MP
 # Interrupt and exception entry code must not touch SSE/AVX registers: they
 # belong to whatever was interrupted (see arch/x86_64/trap.h, sched/preempt.c).
 KCFLAGS_NOFPU := -mgeneral-regs-only
-NOFPU_SRCS := arch/x86_64/trap.c sched/preempt.c
+NOFPU_SRCS := arch/x86_64/trap.c arch/x86_64/switch_frame.c kernel/plat.c kernel/time.c sched/preempt.c
 # Code that runs on goroutine stacks checks its frame against the stack limit
 # at %fs:0x70 on entry (sched/runtime.h: stack safety).
 SPLIT_STACK_SRCS = $(filter-out $(NOFPU_SRCS),$(filter sched/% bench/% kernel/showcase%,$(KERNEL_SRCS)))
@@ -93,11 +93,14 @@ $(BUILD)/k/%.S.o: %.S $(ASM_OFFSETS) | $(DEPS_OK)
 	@echo "  AS      $<"
 	@$(CC) $(KASFLAGS) -c $< -o $@
 
-# Struct offsets for assembly, generated from the structs (asm_offsets.c).
-$(ASM_OFFSETS): arch/x86_64/asm_offsets.c | $(NEWLIB_STAMP)
+# Struct offsets for assembly, generated from the structs (asm_offsets.c);
+# regenerated when any header of those structs changes (-MT: the .d names
+# the header, not the .s in between).
+$(ASM_OFFSETS): arch/x86_64/asm_offsets.c arch/x86_64/percpu.h arch/x86_64/trap.h sched/sched.h \
+		| $(NEWLIB_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  GEN     $@"
-	@$(CC) $(KCFLAGS) -S -o $@.s $<
+	@$(CC) $(KCFLAGS) -MT $@ -MF $@.d -S -o $@.s $<
 	@{ echo "/* Generated from arch/x86_64/asm_offsets.c: do not edit. */"; \
 		sed -n 's/.*@@ \([A-Z0-9_]*\) \([0-9]*\).*/#define \1 \2/p' $@.s; } > $@.tmp
 	@grep -q '^#define ' $@.tmp || { echo "asm_offsets: no offsets in $@.s" >&2; exit 1; }

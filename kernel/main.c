@@ -45,6 +45,14 @@ static void cmdline_report(const char *msg)
 
 void sched_tick(struct trap_frame *tf); /* sched/preempt.c: may not return */
 
+/* A wakeup IPI (plat_cpu_wake, kernel/thread.c's kick) only ends a hlt:
+ * the woken CPU looks for work itself. */
+static void wake_irq(struct trap_frame *tf)
+{
+	(void)tf;
+	lapic_eoi();
+}
+
 static void timer_irq(struct trap_frame *tf)
 {
 	this_cpu()->timer_ticks++;
@@ -117,6 +125,7 @@ void boot_main(uint64_t info_phys, uint32_t path)
 	lapic_timer_calibrate();
 	timer_hz = (unsigned)cmdline_num("hz");
 	irq_set_handler(VEC_TIMER, timer_irq);
+	irq_set_handler(VEC_IPI_WAKE, wake_irq);
 	smp_init_ipis();
 	cpus[0].kstack_top = (uint64_t)boot_stack_top;
 	cpus[0].online = true;

@@ -9,7 +9,7 @@
  * A switch always goes through the same steps, with interrupts off:
  *   1. the outgoing thread's accounting, per-thread CPU words (cpu->sched,
  *      g0_sp, stack_limit) and FPU/SIMD state (XSAVE) go to its TCB; its
- *      registers go to a switch frame on its stack (kthread_switch), or,
+ *      registers go to a switch frame on its stack (switch_to), or,
  *      when preempted, its trap frame is copied onto its stack first;
  *   2. switch_in: wait until no CPU still uses the incoming thread's stack
  *      (on_cpu), take it, load its CPU words and its process's CR3;
@@ -38,14 +38,13 @@
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/smp.h"
+#include "arch/x86_64/switch_frame.h"
 #include "arch/x86_64/trap.h"
-#include "sched/sched.h"        /* struct m: m->locks (read only) */
+#include "sched/runtime.h"      /* sched_preempt_off */
 
 #define SLOT_STRIDE     (2UL << 20)        /* 1 MiB stack + guard + padding */
 #define MAX_SLOTS       16384              /* 32 GiB of GSTACK_BASE */
 #define STACK_PAGES     (KTHREAD_STACK_SIZE / PAGE_SIZE)
-#define SWITCH_WORDS    7                  /* r15 r14 r13 r12 rbx rbp ret */
-#define PREEMPT_WORDS   8                  /* the same + a pad word */
 #define IDLE_PRIO       KTHREAD_PRIOS      /* below every real level */
 
 struct kdev_req;
@@ -94,9 +93,9 @@ static volatile uint32_t tlb_gen = 1;
 static struct spinlock slot_lock = SPINLOCK_INIT("kthread_slots");
 
 _Noreturn void kernel_idle(void);
-void kthread_switch(uint64_t *save_sp, uint64_t to_sp, uint64_t limit);
-_Noreturn void kthread_jump(uint64_t to_sp, uint64_t limit);
-void kthread_preempt_resume(void);
+/* arch/x86_64/switch.S */
+void switch_to(uint64_t *save_sp, uint64_t to_sp, uint64_t to_limit, void (*after)(void *), void *arg);
+_Noreturn void switch_jump(uint64_t to_sp, uint64_t to_limit);
 void kthread_start_stub(void);
 void *kthread_finish_switch(void);
 void kthread_schedule_irqoff(void);
@@ -107,19 +106,9 @@ void process_init(void);
 
 static inline struct kcpu *my_kcpu(void) { return &kcpus[this_cpu()->id]; }
 
-static uint64_t tsc_ns(uint64_t ticks)
-{
-	return (uint64_t)((unsigned __int128)ticks * 1000000000ULL / tsc_hz);
-}
-
 static uint64_t now_ns(void)
 {
-	return tsc_ns(rdtsc() - tsc_at_boot);
-}
-
-static uint64_t ns_tsc(uint64_t ns)
-{
-	return (uint64_t)((unsigned __int128)ns * tsc_hz / 1000000000ULL);
+	return time_ns();
 }
 
 static inline void stat_add(uint64_t *p, uint64_t v) { __atomic_fetch_add(p, v, __ATOMIC_RELAXED); }
@@ -143,6 +132,7 @@ static void copy_words(void *dst, const void *src, size_t bytes)
 
 static void rq_push(struct kcpu *k, struct tcb *t)
 {
+	ASSERT_HELD(&k->lock);
 	unsigned p = t->prio;
 	t->next = NULL;
 	if (k->tail[p])
@@ -156,6 +146,7 @@ static void rq_push(struct kcpu *k, struct tcb *t)
 /* The first thread of the best level at or above (numerically <=) maxprio. */
 static struct tcb *rq_pop(struct kcpu *k, unsigned maxprio)
 {
+	ASSERT_HELD(&k->lock);
 	for (unsigned p = 0; p < KTHREAD_PRIOS && p <= maxprio; p++) {
 		struct tcb *t = k->head[p];
 		if (t) {
@@ -173,6 +164,7 @@ static struct tcb *rq_pop(struct kcpu *k, unsigned maxprio)
 /* Take the first unpinned ready thread (steal). */
 static struct tcb *rq_take_unpinned(struct kcpu *k)
 {
+	ASSERT_HELD(&k->lock);
 	for (unsigned p = 0; p < KTHREAD_PRIOS; p++) {
 		struct tcb *prev = NULL;
 		for (struct tcb *t = k->head[p]; t; prev = t, t = t->next) {
@@ -201,7 +193,7 @@ static bool call_pending(struct cpu *c)
 
 static void account_out(struct tcb *t, uint64_t now_tsc)
 {
-	uint64_t ns = tsc_ns(now_tsc - t->run_since_tsc);
+	uint64_t ns = tsc_to_ns(now_tsc - t->run_since_tsc);
 	t->cpu_ns += ns;
 	stat_add(&t->proc->cpu_ns, ns);
 }
@@ -243,13 +235,13 @@ static void switch_in(struct kcpu *k, struct cpu *c, struct tcb *next)
 	flush_tlb_if_stale(k);
 	uint64_t now = rdtsc();
 	next->run_since_tsc = now;
-	uint64_t slice = next->proc->slice_ns ? ns_tsc(next->proc->slice_ns) : slice_tsc_default;
+	uint64_t slice = next->proc->slice_ns ? ns_to_tsc(next->proc->slice_ns) : slice_tsc_default;
 	next->slice_end_tsc = now + slice;
 	stat_add(&stats.switches, 1);
 }
 
 /* On the incoming thread's stack, interrupts off (called from C after
- * kthread_switch returns and from the asm resume stubs). */
+ * switch_to returns and from the asm resume stubs). */
 void *kthread_finish_switch(void)
 {
 	struct kcpu *k = my_kcpu();
@@ -296,6 +288,12 @@ void kthread_schedule_irqoff(void)
 	struct cpu *c = this_cpu();
 	struct kcpu *k = &kcpus[c->id];
 	struct tcb *cur = k->current;
+	/* Preconditions (debug builds): interrupts off, no spinlock held
+	 * (none may be held across a switch), a current thread that is
+	 * running, blocked, exiting or (a waker was quick) ready again. */
+	DEBUG_ASSERT(!irq_enabled());
+	DEBUG_ASSERT(spin_held_count() == 0);
+	DEBUG_ASSERT(cur && cur->state != KT_EMBRYO);
 	bool yielding = cur->state == KT_RUNNING;
 	struct tcb *next = requeue_and_pick(k, c, cur, yielding);
 	if (next == cur) {
@@ -312,7 +310,7 @@ void kthread_schedule_irqoff(void)
 	fpstate_save(cur->fpstate);
 	k->prev = cur;
 	switch_in(k, c, next);
-	kthread_switch(&cur->sp, next->sp, next->cpu_stack_limit);
+	switch_to(&cur->sp, next->sp, next->cpu_stack_limit, NULL, NULL);
 	/* resumed, maybe on another CPU */
 	fpstate_restore(kthread_finish_switch());
 }
@@ -501,14 +499,7 @@ static _Noreturn void preempt(struct kcpu *k, struct cpu *c, struct tcb *cur, st
 	cur->cpu_stack_limit = ((uint64_t *)tf)[-TRAP_SAVED_STACK_LIMIT_WORD];
 	cur->cpu_sched = c->sched;
 	cur->cpu_g0_sp = c->g0_sp;
-	uint64_t *frame = (uint64_t *)((tf->rsp - sizeof *tf) & ~15UL);
-	copy_words(frame, tf, sizeof *tf);
-	uint64_t *ctx = frame - PREEMPT_WORDS;
-	for (unsigned i = 0; i < PREEMPT_WORDS; i++)
-		ctx[i] = 0;
-	ctx[5] = tf->rbp;                                  /* rbp: backtraces */
-	ctx[6] = (uint64_t)kthread_preempt_resume;
-	cur->sp = (uint64_t)ctx;
+	cur->sp = switch_frame_from_trap(tf, kthread_preempt_resume, 0);
 	uint64_t now = rdtsc();
 	account_out(cur, now);
 	cur->switches_forced++;
@@ -523,7 +514,7 @@ static _Noreturn void preempt(struct kcpu *k, struct cpu *c, struct tcb *cur, st
 	}
 	switch_in(k, c, next);
 	lapic_eoi();
-	kthread_jump(next->sp, next->cpu_stack_limit);
+	switch_jump(next->sp, next->cpu_stack_limit);
 }
 
 /* The timer's first hook, before sched_tick (which may not return): wake
@@ -550,12 +541,11 @@ void kthread_tick(struct trap_frame *tf)
 	uint32_t nready = __atomic_load_n(&k->nready, __ATOMIC_RELAXED);
 	if (!nready && !pending)
 		return;
-	struct m *mp = c->sched;
-	if (mp && mp->locks > 0)
+	if (sched_preempt_off())
 		return;                 /* a goroutine runtime critical section */
-	if (!on_own_stack(cur, tf->rsp))
+	if (!on_own_stack(cur, trap_frame_sp(tf)))
 		return;                 /* a goroutine's or another non-thread stack */
-	if (!(tf->rflags & RFLAGS_IF))
+	if (!trap_frame_irqs_on(tf))
 		return;
 	if (!cur->is_idle && !pending) {
 		if (rdtsc() < cur->slice_end_tsc)
@@ -816,14 +806,7 @@ static struct tcb *thread_new(struct pcb *proc, const char *name, void (*fn)(voi
 	t->pinned_cpu = pinned_cpu;
 	t->fn = fn;
 	t->arg = arg;
-	/* the first switch frame: after its ret, rsp = stack_hi - 16 */
-	uint64_t *ctx = (uint64_t *)(t->stack_hi - 9 * 8);
-	for (unsigned i = 0; i < 9; i++)
-		ctx[i] = 0;
-	ctx[3] = (uint64_t)fn;            /* r12 */
-	ctx[2] = (uint64_t)arg;           /* r13 */
-	ctx[6] = (uint64_t)kthread_start_stub;
-	t->sp = (uint64_t)ctx;
+	t->sp = switch_frame_first(t->stack_hi, kthread_start_stub, (uint64_t)fn, (uint64_t)arg);
 	pcb_account_thread_created(proc, KTHREAD_STACK_SIZE, STACK_PAGES);
 	all_add(t);
 	stat_add(&stats.created, 1);
@@ -949,7 +932,7 @@ static void page_fault(struct trap_frame *tf)
 		next = k->idle;
 	k->prev = cur;              /* finish posts its join semaphore */
 	switch_in(k, c, next);
-	kthread_jump(next->sp, next->cpu_stack_limit);
+	switch_jump(next->sp, next->cpu_stack_limit);
 }
 
 /* --- start --- */
@@ -1001,7 +984,7 @@ void kthreads_start(void)
 	bzero_words(fp_template, fp_size);
 	*(uint16_t *)fp_template = 0x037f;                   /* FCW */
 	*(uint32_t *)((uint8_t *)fp_template + 24) = 0x1f80; /* MXCSR */
-	slice_tsc_default = ns_tsc(KTHREAD_SLICE_NS);
+	slice_tsc_default = ns_to_tsc(KTHREAD_SLICE_NS);
 	process_init();
 	irq_set_handler(VEC_PF, page_fault);
 

@@ -9,7 +9,9 @@
  * leaf (0x40000010), where present, are cross-checks: one line says how
  * many windows agreed, their spread, and any source that disagrees.
  * Without a counter, CPUID's figure is used. Boot CPU, once, after
- * acpi_init and vmm_init.
+ * acpi_init and vmm_init. Built with -mgeneral-regs-only (Makefile): the
+ * preemption paths call time_ns while the SIMD registers still hold the
+ * interrupted code's values.
  */
 #include "kernel/time.h"
 #include "kernel/acpi.h"
@@ -166,6 +168,11 @@ uint64_t tsc_to_ns(uint64_t ticks)
 {
 	/* 128-bit product: ticks can be large and tsc_hz is ~1e9. */
 	return (uint64_t)((unsigned __int128)ticks * 1000000000ULL / tsc_hz);
+}
+
+uint64_t ns_to_tsc(uint64_t ns)
+{
+	return (uint64_t)((unsigned __int128)ns * tsc_hz / 1000000000ULL);
 }
 
 uint64_t time_ns(void)

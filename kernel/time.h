@@ -14,7 +14,10 @@ extern uint64_t tsc_at_boot;   /* TSC at kernel entry */
 
 void time_init(void);          /* boot CPU, once, after acpi_init */
 uint64_t time_ns(void);
+/* The one conversion between TSC ticks and nanoseconds (128-bit products,
+ * integer registers only: callable from interrupt entry paths). */
 uint64_t tsc_to_ns(uint64_t ticks);
+uint64_t ns_to_tsc(uint64_t ns);
 void udelay(uint64_t us);      /* busy-wait */
 
 #endif

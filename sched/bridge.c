@@ -17,26 +17,18 @@
  * Locks: sched.lock guards the spare list; ms_lock the M slots.
  */
 #include "sched/sched.h"
-#include "kernel/kprintf.h"
-#include "kernel/thread.h"
-#include "kernel/time.h"
-#include "arch/x86_64/cpu.h"
 
-static struct ksem m_wake[MAX_MS];
+static struct plat_sem *m_wake[MAX_MS];   /* made once per slot, reused */
 static struct spinlock ms_lock = SPINLOCK_INIT("ms");
 static bool warned_no_spare;
-
-void m_enter(struct m *mp, uint64_t *exit_sp);
 
 static void m_thread_main(void *arg)
 {
 	struct m *mp = arg;
-	struct cpu *c = this_cpu();
-	mp->cpu = c;
-	c->sched = mp;   /* a per-thread CPU word: saved and restored on switches */
+	plat_cpu_set_m(mp);   /* a per-thread CPU word: saved and restored on switches */
 	m_enter(mp, &mp->exit_sp);
-	c->sched = NULL;
-	kthread_exit(0);
+	plat_cpu_set_m(NULL);
+	plat_thread_exit();
 }
 
 /* A new M kernel thread pinned to cpu, holding pp (may be NULL: a spare). */
@@ -49,24 +41,29 @@ static struct m *m_new(unsigned cpu, struct p *pp)
 			mp = &ms[i];
 			mp->in_use = true;
 			mp->id = i;
-			ksem_init(&m_wake[i], 0);
-			mp->wake = &m_wake[i];
 			break;
 		}
 	spin_unlock_irqrestore(&ms_lock, on);
 	if (!mp)
 		return NULL;
+	if (!m_wake[mp->id])
+		m_wake[mp->id] = plat_sem_create();
+	mp->wake = m_wake[mp->id];
+	if (!mp->wake) {
+		mp->in_use = false;
+		return NULL;
+	}
 	mp->curg = NULL;
 	mp->locks = 0;
 	mp->spinning = false;
 	mp->halted = false;
 	mp->spare_next = NULL;
-	mp->fastrand = (uint32_t)(rdtsc() * 2654435761u) | 1;
-	mp->cpu = &cpus[cpu];
+	mp->fastrand = (uint32_t)(plat_cycles() * 2654435761u) | 1;
+	mp->cpu = cpu;
 	mp->p = pp;
 	if (pp)
 		pp->m = mp;
-	mp->thread = kthread_create(pcb_kernel(), "M", m_thread_main, mp, KTHREAD_PRIO_DEFAULT, (int)cpu);
+	mp->thread = plat_thread_create(cpu, m_thread_main, mp);
 	if (!mp->thread) {
 		if (pp)
 			pp->m = NULL;
@@ -79,7 +76,7 @@ static struct m *m_new(unsigned cpu, struct p *pp)
 /* Start the runtime's Ms (go_main, kmain thread). */
 bool ms_start(void)
 {
-	for (unsigned i = 0; i < ncpus_online; i++)
+	for (unsigned i = 0; i < plat_ncpus(); i++)
 		if (!m_new(i, i < sched.nprocs ? &ps[i] : NULL))
 			return false;
 	return true;
@@ -95,7 +92,7 @@ void ms_join_all(void)
 				mp = &ms[i];
 		if (!mp)
 			return;
-		kthread_join(mp->thread);
+		plat_thread_join(mp->thread);
 		mp->in_use = false;
 		mp->thread = NULL;
 	}
@@ -114,7 +111,7 @@ void m_become_spare(struct m *mp)
 	 * after the stop would wait for ever, and go_main with it. */
 	if (__atomic_load_n(&sched.stopping, __ATOMIC_SEQ_CST))
 		return;
-	ksem_wait(mp->wake);
+	plat_sem_wait(mp->wake);
 }
 
 /* Wake every spare M so it sees the stop. */
@@ -125,7 +122,7 @@ void ms_wake_spares(void)
 	sched.spare = NULL;
 	rt_unlock(&sched.lock);
 	for (struct m *mp = list; mp; mp = mp->spare_next)
-		ksem_post(mp->wake);
+		plat_sem_post(mp->wake);
 }
 
 static struct m *spare_take(unsigned cpu)
@@ -133,7 +130,7 @@ static struct m *spare_take(unsigned cpu)
 	struct m *mp = NULL;
 	rt_lock(&sched.lock);
 	for (struct m **pp = &sched.spare; *pp; pp = &(*pp)->spare_next)
-		if ((*pp)->cpu->id == cpu) {
+		if ((*pp)->cpu == cpu) {
 			mp = *pp;
 			*pp = mp->spare_next;
 			break;
@@ -149,7 +146,7 @@ static bool handoff(struct p *pp, unsigned cpu)
 	if (spare) {
 		spare->p = pp;
 		pp->m = spare;
-		ksem_post(spare->wake);
+		plat_sem_post(spare->wake);
 	} else if (!m_new(cpu, pp)) {
 		return false;
 	}
@@ -172,9 +169,9 @@ static void kcall_on_m_stack(void *a)
 	struct p *pp = mp->p;
 	cas_gstatus(gp, G_RUNNING, G_SYSCALL);
 	gp->waitreason = WAIT_KERNEL;
-	gp->waitsince = time_ns();
+	gp->waitsince = plat_nanotime();
 	__atomic_fetch_add(&sched.nkernelwait, 1, __ATOMIC_SEQ_CST);
-	if (!sched.stopping && handoff(pp, mp->cpu->id)) {
+	if (!sched.stopping && handoff(pp, mp->cpu)) {
 		mp->p = NULL;
 		k->lost_p = true;
 	} else if (!warned_no_spare) {

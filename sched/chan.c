@@ -37,7 +37,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "kernel/panic.h"
 #include "sched/chan.h"
 
 #define SELECT_STACK_CASES 4   /* selects this small keep sudogs on the stack */
@@ -179,6 +178,7 @@ static inline void elem_copy(void *dst, const void *src, size_t n)
 /* Hand elem to the parked receiver sg; returns the G to ready. */
 static struct g *send_direct(struct chan *c, struct sudog *sg, const void *elem)
 {
+	ASSERT_HELD(&c->lock);
 	elem_copy(sg->elem, elem, c->elemsize);
 	sg->success = true;
 	sg->g->param = sg;
@@ -189,6 +189,7 @@ static struct g *send_direct(struct chan *c, struct sudog *sg, const void *elem)
  * buffer: the head, and the sender's element goes to the tail). */
 static struct g *recv_direct(struct chan *c, struct sudog *sg, void *elem)
 {
+	ASSERT_HELD(&c->lock);
 	if (c->dataqsiz == 0) {
 		elem_copy(elem, sg->elem, c->elemsize);
 	} else {
@@ -208,6 +209,7 @@ static struct g *recv_direct(struct chan *c, struct sudog *sg, void *elem)
  * block, -1: closed. */
 static int try_send_locked(struct chan *c, const void *elem, struct g **gpp)
 {
+	ASSERT_HELD(&c->lock);
 	struct sudog *sg;
 	*gpp = NULL;
 	if (c->closed)
@@ -230,6 +232,7 @@ static int try_send_locked(struct chan *c, const void *elem, struct g **gpp)
  * zeroed). *gpp as for try_send_locked. */
 static int try_recv_locked(struct chan *c, void *elem, struct g **gpp)
 {
+	ASSERT_HELD(&c->lock);
 	struct sudog *sg;
 	*gpp = NULL;
 	if ((sg = waitq_dequeue(&c->sendq)) != NULL) {

@@ -9,7 +9,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "kernel/spinlock.h"
 #include "sched/sched.h"
 
 /* A FIFO of sudogs (a channel's waiting senders or receivers), linked by

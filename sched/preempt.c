@@ -13,8 +13,8 @@
  * go_systemstack). Its state is saved like this:
  *   - the interrupt's trap frame (every general register, rip, rflags, rsp)
  *     is copied onto the goroutine's own stack, under the interrupted rsp;
- *   - under it, a switch context (see sched/switch.S) whose return address is
- *     preempt_resume and whose r12 is the G;
+ *   - under it, a switch frame (arch/x86_64/switch_frame.h) that continues
+ *     at preempt_resume with the G as its argument;
  *   - the FPU/SIMD state goes to an XSAVE area from a per-CPU pool (a 2 KiB
  *     stack has no room for up to 2.5 KiB of AVX-512 state).
  * Then the G goes to the tail of its P's run queue and the M enters the
@@ -23,15 +23,6 @@
  */
 #include <stdint.h>
 #include "sched/sched.h"
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/fpu.h"
-#include "arch/x86_64/lapic.h"
-#include "arch/x86_64/trap.h"
-#include "kernel/mm.h"
-#include "kernel/time.h"
-#include "kernel/thread.h"
-
-#define SWITCH_CONTEXT_WORDS 8   /* r15 r14 r13 r12 rbx rbp ret pad */
 
 /* A free area's list link lives in the word after its XSAVE data, so an
  * area can go back to the pool before XRSTOR has read it (preempt_resume)
@@ -45,8 +36,8 @@ static size_t fp_area_bytes;   /* set by preempt_init: no CPUID in the interrupt
 /* Kernel context, before a runtime starts (go_main). */
 void preempt_init(void)
 {
-	fp_area_bytes = (fpstate_size() + sizeof(struct fpstate_free) + FPSTATE_ALIGN - 1) &
-			~(size_t)(FPSTATE_ALIGN - 1);
+	fp_area_bytes = (plat_fpstate_size() + sizeof(struct fpstate_free) + PLAT_FPSTATE_ALIGN - 1) &
+			~(size_t)(PLAT_FPSTATE_ALIGN - 1);
 }
 
 static size_t fp_area_size(void)
@@ -59,10 +50,8 @@ static struct fpstate_free *fp_link(void *area)
 	return (struct fpstate_free *)((uint8_t *)area + fp_area_size()) - 1;
 }
 /* Per-CPU pools of XSAVE areas, only touched with interrupts off on their CPU. */
-static void *fp_pool[MAX_CPUS];
+static void *fp_pool[PLAT_MAX_CPUS];
 uint64_t preempt_tsc_slice;      /* PREEMPT_NS in TSC ticks, set by go_main */
-
-_Noreturn void preempt_enter_scheduler(uint64_t g0_sp); /* below, asm */
 
 static void *fpstate_alloc(unsigned cpu)
 {
@@ -73,16 +62,15 @@ static void *fpstate_alloc(unsigned cpu)
 	}
 	/* Carve a page into areas: the page allocator is interrupt-safe. */
 	size_t size = fp_area_size();
-	uint64_t phys = pmm_alloc(1);
-	if (!phys || size > PAGE_SIZE)
+	uint8_t *page = size <= PLAT_PAGE_SIZE ? plat_pages_alloc(1) : NULL;
+	if (!page)
 		return NULL;
-	uint8_t *page = phys_to_virt(phys);
 	/* XSAVE writes neither XCOMP_BV nor the reserved bytes of the XSAVE
 	 * header, and XRSTOR faults (#GP) unless they are zero: start clean.
 	 * (A plain loop: this file must not call SSE-using code.) */
-	for (size_t i = 0; i < PAGE_SIZE / 8; i++)
+	for (size_t i = 0; i < PLAT_PAGE_SIZE / 8; i++)
 		((volatile uint64_t *)page)[i] = 0;
-	for (size_t off = size; off + size <= PAGE_SIZE; off += size) {
+	for (size_t off = size; off + size <= PLAT_PAGE_SIZE; off += size) {
 		fp_link(page + off)->next = fp_pool[cpu];
 		fp_pool[cpu] = (void *)(page + off);
 	}
@@ -98,51 +86,36 @@ void *preempt_take_fpstate(struct g *gp)
 	gp->fpstate = NULL;
 	gp->preempted = 0;
 	if (area) {
-		unsigned cpu = this_cpu()->id;
+		unsigned cpu = plat_cpu_id();
 		fp_link(area)->next = fp_pool[cpu];
 		fp_pool[cpu] = area;
 	}
 	return area;
 }
 
-/* time_ns() without calling out of this file (integer only, see above). */
-static uint64_t now_ns(void)
-{
-	return (uint64_t)((unsigned __int128)(rdtsc() - tsc_at_boot) * 1000000000ULL / tsc_hz);
-}
-
 static bool preemptible(struct m *mp, struct g *gp, const struct trap_frame *tf)
 {
 	if (!gp || mp->locks > 0)
 		return false;
-	if (tf->rsp < gp->stack_lo || tf->rsp > gp->stack_lo + gp->stack_size)
+	uint64_t sp = trap_frame_sp(tf);
+	if (sp < gp->stack_lo || sp > gp->stack_lo + gp->stack_size)
 		return false;  /* on g0 or the system stack: not the goroutine's code */
 	if (sched.stopping)
 		return true;
 	uint64_t due = mp->p->timer0;
-	if (due && due <= now_ns())
+	if (due && due <= plat_nanotime())
 		return true;   /* a timer of this P is due: let the scheduler run it */
 	/* A kernel thread (e.g. an M back from a blocking kernel call) waits
 	 * for this CPU: the scheduler yields to it (integer-only code). */
-	if (kthread_cpu_has_ready())
+	if (plat_thread_waiting())
 		return true;
-	return rdtsc() - mp->curg_since >= preempt_tsc_slice;
+	return plat_cycles() - mp->curg_since >= preempt_tsc_slice;
 }
 
 static _Noreturn void preempt(struct m *mp, struct g *gp, struct trap_frame *tf, void *area)
 {
 	fpstate_save(area);
-	/* Copy the frame under the interrupted stack pointer, 16-aligned. */
-	uint64_t *frame = (uint64_t *)((tf->rsp - sizeof *tf) & ~15UL);
-	const uint64_t *src = (const uint64_t *)tf;
-	for (unsigned i = 0; i < sizeof *tf / 8; i++)
-		frame[i] = src[i];
-	uint64_t *ctx = frame - SWITCH_CONTEXT_WORDS;
-	for (unsigned i = 0; i < SWITCH_CONTEXT_WORDS; i++)
-		ctx[i] = 0;
-	ctx[3] = (uint64_t)gp;                 /* r12 */
-	ctx[6] = (uint64_t)preempt_resume;     /* return address */
-	gp->sp = (uint64_t)ctx;
+	gp->sp = switch_frame_from_trap(tf, preempt_resume, (uint64_t)gp);
 	gp->fpstate = area;
 	gp->preempted = 1;
 	gp->m = NULL;
@@ -152,36 +125,31 @@ static _Noreturn void preempt(struct m *mp, struct g *gp, struct trap_frame *tf,
 	mp->locks++;
 	ready_put(mp->p, gp, false);
 	mp->locks--;
-	lapic_eoi();
-	preempt_enter_scheduler(this_cpu()->g0_sp);
+	plat_irq_end();
+	preempt_enter_scheduler(plat_g0_sp());
 }
 
 /* The timer interrupt's hook (arch/x86_64 calls it for every tick). */
 void sched_tick(struct trap_frame *tf)
 {
-	struct cpu *c = this_cpu();
-	struct m *mp = c->sched;
+	struct m *mp = getm();
 	if (!mp || !mp->p)
 		return;
 	mp->p->ticks++;
 	struct g *gp = mp->curg;
 	if (!preemptible(mp, gp, tf))
 		return;
-	void *area = fpstate_alloc(c->id);
+	void *area = fpstate_alloc(plat_cpu_id());
 	if (!area)
 		return;   /* out of memory: try again next tick */
 	preempt(mp, gp, tf, area);
 }
 
-/* Forget the pools' contents between runs? No: areas are reused across
- * runs; an abandoned preempted G's area is simply not returned. */
+/* The pools keep their areas across runs; an abandoned preempted G's area
+ * is simply not returned. */
 
-__asm__(
-	".text\n"
-	".globl preempt_enter_scheduler\n"
-	"preempt_enter_scheduler:\n"
-	"	movq %rdi, %rsp\n"
-	"	xorl %ebp, %ebp\n"
-	"	sti\n"
-	"	call schedule\n"
-	"	ud2\n");
+bool sched_preempt_off(void)
+{
+	struct m *mp = getm();
+	return mp && mp->locks > 0;
+}

@@ -62,7 +62,7 @@
  *      wakeup IPI (wakep: new work and no M spinning) or the next timer
  *      tick (which runs this P's timers).
  * A goroutine that yields goes straight to the next runnable G of its P
- * without passing through g0 (gswitch with runq_put of the yielder on the
+ * without passing through g0 (switch_to with runq_put of the yielder on the
  * new stack), so a yield costs one switch. A goroutine that runs for
  * PREEMPT_NS (10 ms) without yielding is preempted from the timer
  * interrupt (sched/preempt.c).
@@ -85,16 +85,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sched/sched.h"
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/lapic.h"
-#include "arch/x86_64/smp.h"
-#include "arch/x86_64/trap.h"
-#include "kernel/cmdline.h"
-#include "kernel/kprintf.h"
-#include "kernel/mm.h"
-#include "kernel/panic.h"
-#include "kernel/time.h"
-#include "kernel/thread.h"
 
 #define STEAL_ROUNDS 4
 
@@ -169,7 +159,7 @@ bool cas_gstatus(struct g *gp, uint32_t old, uint32_t new)
 uint32_t fastrand(void)
 {
 	struct m *mp = getm();
-	uint32_t x = mp ? mp->fastrand : (uint32_t)rdtsc() | 1;
+	uint32_t x = mp ? mp->fastrand : (uint32_t)plat_cycles() | 1;
 	x ^= x << 13;
 	x ^= x >> 17;
 	x ^= x << 5;
@@ -189,13 +179,13 @@ static uint64_t g_limit(struct g *gp)
 void execute(struct g *gp)
 {
 	struct m *mp = getm();
-	irq_disable();
+	plat_irq_disable();
 	cas_gstatus(gp, G_RUNNABLE, G_RUNNING);
 	gp->m = mp;
 	mp->curg = gp;
 	mp->p->executed++;
-	mp->curg_since = rdtsc();
-	gogo(gp->sp, g_limit(gp));
+	mp->curg_since = plat_cycles();
+	switch_jump(gp->sp, g_limit(gp));
 }
 
 /* Wake a halted M with a P so it can steal new work, unless some M is
@@ -212,7 +202,7 @@ void wakep(void)
 		if (mp && mp->halted &&
 		    __atomic_compare_exchange_n(&mp->halted, &halted, false, false,
 						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-			lapic_send_ipi(mp->cpu->apic_id, VEC_IPI_WAKE);
+			plat_cpu_wake(mp->cpu);
 			return;
 		}
 	}
@@ -226,7 +216,7 @@ void wake_p(struct p *pp)
 	if (mp && mp != getm() &&
 	    __atomic_compare_exchange_n(&mp->halted, &halted, false, false, __ATOMIC_ACQ_REL,
 					__ATOMIC_RELAXED))
-		lapic_send_ipi(mp->cpu->apic_id, VEC_IPI_WAKE);
+		plat_cpu_wake(mp->cpu);
 }
 
 /* --- making Gs --- */
@@ -236,12 +226,8 @@ static int newproc(struct p *pp, void (*fn)(void *), void *arg, uint8_t flags, i
 	struct g *gp = galloc(pp);
 	if (!gp)
 		return GO_ENOMEM;
-	uint64_t *ctx = (uint64_t *)(gp->stack_lo + gp->stack_size - 64);
-	memset(ctx, 0, 64);
-	ctx[2] = (uint64_t)arg;                 /* r13 */
-	ctx[3] = (uint64_t)fn;                  /* r12 */
-	ctx[6] = (uint64_t)gstart_trampoline;   /* return address */
-	gp->sp = (uint64_t)ctx;
+	gp->sp = switch_frame_first(gp->stack_lo + gp->stack_size, gstart_trampoline,
+				    (uint64_t)fn, (uint64_t)arg);
 	gp->fn = fn;
 	gp->arg = arg;
 	gp->flags = flags;
@@ -302,7 +288,7 @@ static void yield_requeue(void *arg)
 
 void go_yield(void)
 {
-	irq_disable();
+	plat_irq_disable();
 	struct m *mp = getm();
 	struct p *pp = mp->p;
 	struct g *gp = mp->curg;
@@ -313,7 +299,7 @@ void go_yield(void)
 		/* Nothing local (or time to look at the global queue): the
 		 * slow path puts us on the global queue, where any M may
 		 * take us, and schedules. */
-		irq_enable();
+		plat_irq_enable();
 		mcall(gosched_m);
 		return;
 	}
@@ -323,8 +309,9 @@ void go_yield(void)
 	next->m = mp;
 	mp->curg = next;
 	pp->executed++;
-	mp->curg_since = rdtsc();
-	gswitch(&gp->sp, next->sp, yield_requeue, gp, g_limit(next));
+	mp->curg_since = plat_cycles();
+	switch_to(&gp->sp, next->sp, g_limit(next), yield_requeue, gp);
+	plat_irq_enable();   /* resumed, by a switch_to or from g0: interrupts on */
 }
 
 static void park_m(struct g *gp)
@@ -336,7 +323,7 @@ static void park_m(struct g *gp)
 	mp->park_arg = NULL;
 	gp->m = NULL;
 	mp->curg = NULL;
-	gp->waitsince = time_ns();
+	gp->waitsince = plat_nanotime();
 	cas_gstatus(gp, G_RUNNING, G_WAITING);
 	mp->locks--;      /* taken in gopark */
 	if (unlockf && !unlockf(gp, arg)) {
@@ -383,7 +370,7 @@ static void wake_all_ms(struct m *self)
 {
 	for (uint32_t i = 0; i < MAX_MS; i++)
 		if (&ms[i] != self && ms[i].in_use && ms[i].halted)
-			lapic_send_ipi(ms[i].cpu->apic_id, VEC_IPI_WAKE);
+			plat_cpu_wake(ms[i].cpu);
 	ms_wake_spares();
 }
 
@@ -448,7 +435,7 @@ static bool any_work(void)
 /* Halt until an interrupt: a wakeup IPI, a stop, or the next timer tick. */
 static void idle_halt(struct m *mp, struct p *pp)
 {
-	irq_disable();
+	plat_irq_disable();
 	__atomic_store_n(&mp->halted, true, __ATOMIC_SEQ_CST);
 	if (pp) {  /* only Ms with a P count: they are the ones that run Gs */
 		__atomic_fetch_add(&sched.nmhalted, 1, __ATOMIC_SEQ_CST);
@@ -456,19 +443,18 @@ static void idle_halt(struct m *mp, struct p *pp)
 	}
 	/* A G made runnable after our last look sees halted == true and
 	 * sends an IPI, which stays pending until the sti below. */
-	if (!sched.stopping && !(pp && any_work()) && !kthread_cpu_has_ready()) {
-		uint64_t t0 = time_ns();
-		irq_enable_and_halt();
-		irq_disable();
+	if (!sched.stopping && !(pp && any_work()) && !plat_thread_waiting()) {
+		uint64_t t0 = plat_nanotime();
+		plat_idle();
 		if (pp)
-			pp->idle_ns += time_ns() - t0;
+			pp->idle_ns += plat_nanotime() - t0;
 	}
 	if (pp) {
 		__atomic_fetch_add(&sched.idle_gen, 1, __ATOMIC_SEQ_CST);
 		__atomic_fetch_sub(&sched.nmhalted, 1, __ATOMIC_SEQ_CST);
 	}
 	__atomic_store_n(&mp->halted, false, __ATOMIC_SEQ_CST);
-	irq_enable();
+	plat_irq_enable();
 }
 
 static struct g *findrunnable(struct m *mp, struct p *pp)
@@ -501,15 +487,29 @@ static struct g *findrunnable(struct m *mp, struct p *pp)
 
 static void m_stop(struct m *mp)
 {
-	irq_disable();
-	gogo(mp->exit_sp, 0);
+	plat_irq_disable();
+	switch_jump(mp->exit_sp, 0);
 }
 
 static void maybe_schedtrace(struct m *mp);
 
+/* schedule()'s preconditions, as xv6's sched() checks its own (debug
+ * builds): an M, on its own stack (g0) with no goroutine current, no
+ * runtime lock held and no spinlock at all, interrupts on. */
+static void schedule_check(struct m *mp)
+{
+	SCHED_ASSERT(mp != NULL);
+	SCHED_ASSERT(mp->curg == NULL);
+	SCHED_ASSERT(mp->locks == 0);
+	SCHED_ASSERT(spin_held_count() == 0);
+	SCHED_ASSERT(plat_irq_enabled());
+	SCHED_ASSERT(!on_goroutine_stack());
+}
+
 _Noreturn void schedule(void)
 {
 	struct m *mp = getm();
+	schedule_check(mp);
 	for (;;) {
 		if (sched.stopping)
 			m_stop(mp);
@@ -518,10 +518,10 @@ _Noreturn void schedule(void)
 			m_become_spare(mp);   /* until handed a P, or the stop */
 			continue;
 		}
-		if (kthread_cpu_has_ready())
-			kthread_yield();      /* a kernel thread waits for this CPU (1:1 side) */
+		if (plat_thread_waiting())
+			plat_thread_yield();      /* a kernel thread waits for this CPU (1:1 side) */
 		if (pp->ntimers)
-			timers_run(pp, time_ns());
+			timers_run(pp, plat_nanotime());
 		if (mp->id == 0)
 			maybe_schedtrace(mp);
 		struct g *gp = NULL;
@@ -577,24 +577,14 @@ static void check_deadlock(void)
 
 /* --- dumps and traces --- */
 
-extern char mcall_resume[], gswitch_resume[];
-
 void goroutine_backtrace(struct g *gp)
 {
-	const uint64_t *ctx = (const uint64_t *)gp->sp;
-	if (gp->preempted) {
-		const struct trap_frame *tf = (const void *)(ctx + 8);
-		backtrace_print(tf->rip, tf->rbp);
-	} else if (ctx[6] == (uint64_t)mcall_resume || ctx[6] == (uint64_t)gswitch_resume) {
-		backtrace_print(ctx[7], ctx[5]); /* the call of mcall/gswitch */
-	} else {
-		backtrace_print(ctx[6], ctx[5]); /* not started yet */
-	}
+	switch_frame_backtrace(gp->sp);
 }
 
 void go_dump(void)
 {
-	uint64_t now = time_ns();
+	uint64_t now = plat_nanotime();
 	for (struct g *gp = sched.allgs; gp; gp = gp->alllink) {
 		uint32_t st = gp->status;
 		if (st == G_DEAD || st == G_IDLE)
@@ -635,7 +625,7 @@ void go_schedtrace(void)
 {
 	char line[512];
 	int n = ksnprintf(line, sizeof line, "SCHED %lums: gomaxprocs=%u halted=%u spinning=%d globrunq=%d",
-			  (unsigned long)(time_ns() / 1000000), sched.nprocs, sched.nmhalted,
+			  (unsigned long)(plat_nanotime() / 1000000), sched.nprocs, sched.nmhalted,
 			  sched.nmspinning, sched.runqsize);
 	for (uint32_t i = 0; i < sched.nprocs && n < (int)sizeof line; i++) {
 		struct p *pp = &ps[i];
@@ -652,7 +642,7 @@ static void maybe_schedtrace(struct m *mp)
 	uint64_t every = sched.schedtrace_ms;   /* not a command-line lookup per round */
 	if (every == 0)
 		return;
-	uint64_t now = time_ns();
+	uint64_t now = plat_nanotime();
 	if (now < trace_next_ns)
 		return;
 	trace_next_ns = now + every * 1000000;
@@ -716,15 +706,15 @@ _Noreturn void go_panic(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	struct panic_ctx pc = { fmt, &ap, 0, (uint64_t)__builtin_frame_address(0) };
-	__asm__ volatile("leaq (%%rip), %0" : "=r"(pc.rip));
+	/* The backtrace starts here: this function, then its callers. */
+	struct panic_ctx pc = { fmt, &ap, (uint64_t)go_panic, (uint64_t)__builtin_frame_address(0) };
 	go_systemstack(panic_print_on_g0, &pc);
 	va_end(ap);
 	mcall(gkill_m);
 	__builtin_unreachable();
 }
 
-/* From __morestack (sched/switch.S), on g0: the current G asked for a
+/* From __morestack (arch/x86_64/switch.S), on g0: the current G asked for a
  * frame of `frame` bytes at `where` and its stack has no room. */
 _Noreturn void gstack_overflow(uint64_t where, uint64_t frame, uint64_t sp, uint64_t rbp)
 {
@@ -752,12 +742,12 @@ _Noreturn void gstack_overflow(uint64_t where, uint64_t frame, uint64_t sp, uint
  * looks, so the M cannot change under it. */
 bool on_goroutine_stack(void)
 {
-	bool on = irq_save();
+	bool on = plat_irq_save();
 	struct m *mp = getm();
 	struct g *gp = mp ? mp->curg : NULL;
 	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
 	bool r = gp && sp >= gp->stack_lo && sp < gp->stack_lo + gp->stack_size;
-	irq_restore(on);
+	plat_irq_restore(on);
 	return r;
 }
 
@@ -770,7 +760,7 @@ void go_systemstack(void (*fn)(void *), void *arg)
 	if (!on_goroutine_stack())
 		fn(arg);    /* already on a big stack */
 	else
-		systemstack_switch(fn, arg, this_cpu()->g0_sp);
+		systemstack_switch(fn, arg, plat_g0_sp());
 	releasem(mp);
 }
 
@@ -829,12 +819,6 @@ int go_printf(const char *fmt, ...)
 
 /* --- starting and stopping a runtime --- */
 
-static void wake_ipi(struct trap_frame *tf)
-{
-	(void)tf;
-	lapic_eoi();
-}
-
 static unsigned maxprocs_override;
 
 void go_set_maxprocs(unsigned n)
@@ -846,12 +830,12 @@ static void runtime_reset(void)
 {
 	static bool said_clamped;
 	long procs = maxprocs_override ? (long)maxprocs_override : cmdline_num("gomaxprocs");
-	sched.nms = ncpus_online;
-	sched.nprocs = procs > 0 && procs < (long)ncpus_online ? (uint32_t)procs : ncpus_online;
-	if (procs > (long)ncpus_online && !maxprocs_override && !said_clamped) {
+	sched.nms = plat_ncpus();
+	sched.nprocs = procs > 0 && procs < (long)plat_ncpus() ? (uint32_t)procs : plat_ncpus();
+	if (procs > (long)plat_ncpus() && !maxprocs_override && !said_clamped) {
 		said_clamped = true;   /* once per boot: every go_main resets */
-		kprintf("sched: gomaxprocs=%ld but %u CPUs are online: %u Ps\n", procs, ncpus_online,
-			ncpus_online);
+		kprintf("sched: gomaxprocs=%ld but %u CPUs are online: %u Ps\n", procs, plat_ncpus(),
+			plat_ncpus());
 	}
 	sched.gstack_size = (uint32_t)cmdline_num("gstack") & ~15u;
 	sched.schedtrace_ms = (uint32_t)cmdline_num("schedtrace");
@@ -881,9 +865,8 @@ static void runtime_reset(void)
 		pp->ninbox = 0;
 		pp->executed = pp->steals = pp->stolen_gs = pp->idle_ns = pp->ticks = 0;
 	}
-	preempt_tsc_slice = PREEMPT_NS * tsc_hz / 1000000000ULL;
+	preempt_tsc_slice = PREEMPT_NS * plat_cycles_per_sec() / 1000000000ULL;
 	preempt_init();
-	irq_set_handler(VEC_IPI_WAKE, wake_ipi);
 }
 
 int go_main(void (*fn)(void *), void *arg)

@@ -185,6 +185,7 @@ bool runq_empty(struct p *pp)
 
 void globrunq_put(struct g *gp)
 {
+	ASSERT_HELD(&sched.lock);
 	gqueue_push(&sched.runq, gp);
 	sched.runqsize++;
 }
@@ -193,6 +194,7 @@ void globrunq_put(struct g *gp)
  * pp's local queue. */
 struct g *globrunq_get(struct p *pp, int max)
 {
+	ASSERT_HELD(&sched.lock);
 	if (sched.runqsize == 0)
 		return NULL;
 	int n = sched.runqsize / (int)sched.nprocs + 1;

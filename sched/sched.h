@@ -24,9 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "kernel/spinlock.h"
-#include "kernel/panic.h"
-#include "arch/x86_64/percpu.h"
+#include "sched/plat.h"
 #include "sched/runtime.h"
 
 #define RUNQ_SIZE          256   /* local run queue slots per P */
@@ -34,7 +32,7 @@
 #define GSTACK_DEFAULT     2048
 #define GSTACK_GUARD       512   /* bytes at a stack's bottom no function may use */
 #define PREEMPT_NS         10000000ULL /* a G running this long is preempted */
-#define MAX_PROCS          MAX_CPUS
+#define MAX_PROCS          PLAT_MAX_CPUS
 #define GFREE_LOCAL_MAX    64    /* free Gs a P keeps before moving half to the global list */
 
 /* G status. Transitions (see proc.c):
@@ -145,7 +143,7 @@ struct p {
  * scheduler runs. */
 struct m {
 	uint32_t id;
-	struct cpu *cpu;
+	uint32_t cpu;              /* the CPU its kernel thread is pinned to */
 	struct p *p;               /* NULL while it has none */
 	struct g *curg;            /* running goroutine, NULL on g0 */
 	uint64_t g0_sp;            /* g0's stack pointer for mcall */
@@ -159,12 +157,12 @@ struct m {
 	bool (*park_fn)(struct g *gp, void *arg); /* gopark -> park_m hand-over (locks > 0) */
 	void *park_arg;
 	/* M:N bridge (sched/bridge.c): every M is a kernel thread */
-	struct tcb *thread;        /* the kernel thread this M is */
-	struct ksem *wake;         /* a spare M waits here for a P (or the stop) */
+	struct plat_thread *thread; /* the kernel thread this M is */
+	struct plat_sem *wake;     /* a spare M waits here for a P (or the stop) */
 	struct m *spare_next;      /* sched.spare list */
 	bool in_use;
 };
-#define MAX_MS (2 * MAX_CPUS)     /* Ms: one per CPU plus spares for blocked calls */
+#define MAX_MS (2 * PLAT_MAX_CPUS)     /* Ms: one per CPU plus spares for blocked calls */
 
 /* The scheduler's global state. */
 struct sched {
@@ -193,7 +191,6 @@ struct sched {
 	/* M:N bridge */
 	struct m *spare;           /* Ms without a P, parked on their wake semaphore (lock) */
 	volatile uint32_t nms_alive; /* M kernel threads that have not ended */
-	struct ksem *ms_done;      /* posted by each M thread as it ends */
 	volatile uint64_t handoffs;
 };
 
@@ -205,17 +202,17 @@ extern struct p ps[MAX_PROCS];
  * interrupts off, or on g0). A goroutine that can be preempted can move to
  * another M between two instructions, so with preemption on the M it read
  * may already be another CPU's. */
-static inline struct m *getm(void) { return (struct m *)this_cpu()->sched; }
+static inline struct m *getm(void) { return (struct m *)plat_cpu_m(); }
 static inline struct p *getp(void) { return getm()->p; }
 /* The current G: valid in any context. The M and its curg are read with
  * interrupts off, so the two reads see the same CPU; the G it finds is the
  * caller itself, which stays itself wherever it runs next. */
 static inline struct g *getg(void)
 {
-	bool on = irq_save();
+	bool on = plat_irq_save();
 	struct m *mp = getm();
 	struct g *gp = mp ? mp->curg : NULL;
-	irq_restore(on);
+	plat_irq_restore(on);
 	return gp;
 }
 
@@ -227,11 +224,11 @@ static inline struct g *getg(void)
  * From kernel context (no runtime on this CPU) there is no M: nothing to do. */
 static inline struct m *acquirem(void)
 {
-	bool on = irq_save();
+	bool on = plat_irq_save();
 	struct m *mp = getm();
 	if (mp)
 		mp->locks++;
-	irq_restore(on);
+	plat_irq_restore(on);
 	return mp;
 }
 static inline void releasem(struct m *mp)
@@ -310,34 +307,26 @@ struct g *galloc(struct p *pp);        /* G with a stack, or NULL */
 void gfree_put(struct p *pp, struct g *gp);
 void gstack_reset(void);
 
-/* Switching (sched/switch.S). The split-stack limit for a goroutine is
- * stack_lo + GSTACK_GUARD (g_limit). */
-_Noreturn void gogo(uint64_t sp, uint64_t limit);
-void mcall(void (*fn)(struct g *gp));
-/* Save the running context's callee-saved registers on its stack, store the
- * stack pointer in *save_sp, switch to to_sp and, on the new stack, call
- * after(arg) before restoring the new context's registers. */
-void gswitch(uint64_t *save_sp, uint64_t to_sp, void (*after)(void *), void *arg,
-	     uint64_t to_limit);
-void gstart_trampoline(void);
-void preempt_resume(void);
-void systemstack_switch(void (*fn)(void *), void *arg, uint64_t g0_sp);
+/* Switching: sched/plat.h (switch_to, switch_jump, mcall, ...). The
+ * split-stack limit for a goroutine is stack_lo + GSTACK_GUARD (g_limit). */
 
 /* Internal scheduler entry points. */
 _Noreturn void schedule(void);
 void execute(struct g *gp);
 void wakep(void);
 void wake_p(struct p *pp);
-void set_stack_limit(uint64_t limit);
 struct trap_frame;
 void sched_tick(struct trap_frame *tf); /* timer interrupt hook (sched/preempt.c) */
 void goroutine_backtrace(struct g *gp);
+/* Entered from arch/x86_64/switch.S: */
+_Noreturn void gstack_overflow(uint64_t where, uint64_t frame, uint64_t sp, uint64_t rbp);
+void *preempt_take_fpstate(struct g *gp);  /* preempt_resume, interrupts off */
 
 /* Debug-build assertions. */
 #if SPINDLE_DEBUG
 #define SCHED_ASSERT(c) do { if (!(c)) panic("sched: %s at %s:%d", #c, __FILE__, __LINE__); } while (0)
 #else
-#define SCHED_ASSERT(c) do { } while (0)
+#define SCHED_ASSERT(c) do { (void)sizeof(c); } while (0)
 #endif
 
 #endif

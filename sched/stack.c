@@ -14,9 +14,6 @@
  */
 #include <string.h>
 #include "sched/sched.h"
-#include "kernel/mm.h"
-#include "kernel/panic.h"
-#include "kernel/cmdline.h"
 
 #define GUNIT_HEADER  ((sizeof(struct g) + 63) & ~63UL)
 #define CHUNK_PAGES   64     /* 256 KiB of units at a time */
@@ -49,14 +46,14 @@ static uintptr_t unit_alloc(void)
 	bool on = spin_lock_irqsave(&chunk_lock);
 	if (chunk_end - chunk_next < unit) {
 		size_t pages = CHUNK_PAGES;
-		if (unit > pages * PAGE_SIZE)
-			pages = (unit + PAGE_SIZE - 1) / PAGE_SIZE;
-		uint64_t phys = pmm_alloc(pages);
-		if (!phys)
+		if (unit > pages * PLAT_PAGE_SIZE)
+			pages = (unit + PLAT_PAGE_SIZE - 1) / PLAT_PAGE_SIZE;
+		void *chunk = plat_pages_alloc(pages);
+		if (!chunk)
 			goto out;
-		chunk_next = (uintptr_t)phys_to_virt(phys);
-		chunk_end = chunk_next + pages * PAGE_SIZE;
-		chunk_bytes_total += pages * PAGE_SIZE;
+		chunk_next = (uintptr_t)chunk;
+		chunk_end = chunk_next + pages * PLAT_PAGE_SIZE;
+		chunk_bytes_total += pages * PLAT_PAGE_SIZE;
 	}
 	u = chunk_next;
 	chunk_next += unit;

@@ -27,8 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sched/sched.h"
-#include "kernel/panic.h"
-#include "kernel/time.h"
 
 #define HEAP_D          4        /* children per node */
 #define TIMERS_MIN_CAP  64
@@ -37,7 +35,7 @@
 
 uint64_t go_nanotime(void)
 {
-	return time_ns();
+	return plat_nanotime();
 }
 
 static uint64_t when_after(uint64_t ns)
@@ -58,6 +56,7 @@ static inline void heap_set(struct gtimer **h, uint32_t i, struct gtimer *t)
 
 static void sift_up(struct p *pp, uint32_t i)
 {
+	ASSERT_HELD(&pp->timerlock);
 	struct gtimer **h = pp->timers;
 	struct gtimer *t = h[i];
 	uint64_t when = t->when;
@@ -73,6 +72,7 @@ static void sift_up(struct p *pp, uint32_t i)
 
 static void sift_down(struct p *pp, uint32_t i)
 {
+	ASSERT_HELD(&pp->timerlock);
 	struct gtimer **h = pp->timers;
 	uint32_t n = pp->ntimers;
 	struct gtimer *t = h[i];
@@ -100,6 +100,7 @@ static void sift_down(struct p *pp, uint32_t i)
 
 static void heap_remove(struct p *pp, uint32_t i)
 {
+	ASSERT_HELD(&pp->timerlock);
 	struct gtimer **h = pp->timers;
 	struct gtimer *t = h[i];
 	SCHED_ASSERT(i < pp->ntimers && t->pp == pp);
@@ -122,6 +123,7 @@ static void heap_remove(struct p *pp, uint32_t i)
  * freed once the lock is dropped. */
 static void heap_reserve(struct p *pp, void **old)
 {
+	ASSERT_HELD(&pp->timerlock);
 	while (pp->ntimers == pp->timercap) {
 		uint32_t cap = pp->timercap;
 		uint32_t ncap = cap ? cap * 2 : TIMERS_MIN_CAP;
@@ -156,6 +158,7 @@ static void heap_reserve(struct p *pp, void **old)
  * P does not make its sleepers late by a whole time slice. */
 static void update_timer0(struct p *pp)
 {
+	ASSERT_HELD(&pp->timerlock);
 	__atomic_store_n(&pp->timer0, pp->ntimers ? pp->timers[0]->when : 0, __ATOMIC_RELEASE);
 }
 

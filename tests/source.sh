@@ -1,6 +1,10 @@
 # tests/source.sh - checks of the tree's shape that the issues promised and
-# that rot silently otherwise: no function outside tests is over 60 lines.
-# Each check names what it found and where.
+# that rot silently otherwise: no function outside tests is over 60 lines;
+# the goroutine runtime (sched/) sits on its platform interface only
+# (sched/plat.h): it includes nothing from outside sched/ but plat.h and
+# the C library, and its objects need no symbol that plat.h (with the
+# headers it includes as part of the interface) or the C library does not
+# declare. Each check names what it found and where.
 
 # C sources that are not tests (tests may hold long tables of cases).
 # From git where the tree is a clone, else from the directory itself.
@@ -20,6 +24,55 @@ test_no_long_functions() {
 	fi
 }
 
+# sched/ files (tests aside) include only sched/ headers and <...> ones.
+test_sched_includes() {
+	local name=source:sched-includes-only-its-platform-interface bad
+	bad=$(grep -n '^#include "' sched/*.c sched/*.h | grep -v -e ':#include "sched/' -e '^sched/plat.h:')
+	if [ -z "$bad" ]; then
+		pass "$name"
+	else
+		fail "$name" "sched/ includes from outside itself (go through sched/plat.h):"
+		echo "$bad"
+	fi
+}
+
+# The function names an interface header declares or defines, comments
+# stripped by the preprocessor (which does not expand includes here).
+declared_names() {
+	gcc -fpreprocessed -dD -E -P "$@" 2>/dev/null | grep -o '[A-Za-z_][A-Za-z0-9_]*[ \t]*(' |
+		tr -d ' \t(' | sort -u
+}
+
+# nm -u of the sched/ objects: every symbol they need from outside sched/
+# is declared in plat.h (or the headers it includes for the interface:
+# arch/x86_64/plat_md.h, kernel/spinlock.h) or defined by the C library.
+test_sched_needs_only_plat() {
+	local name=source:sched-objects-need-only-plat-hooks-and-libc objs libs bad
+	objs=$(ls sched/*.c sched/*.S 2>/dev/null | sed "s|^|$BUILD/k/|; s|$|.o|")
+	libs=$(find "$BUILD/newlib" -name libc.a -path '*x86_64-elf/lib/*' 2>/dev/null | head -n 1)
+	for o in $objs; do
+		[ -f "$o" ] || { fail "$name" "$o is not built (make all builds it)"; return; }
+	done
+	[ -n "$libs" ] || { fail "$name" "no newlib libc.a under $BUILD/newlib"; return; }
+	# (temporary files, not <(...): a root without /dev/fd has none)
+	local t=$LOGDIR/source-nm
+	nm -u $objs | awk 'NF == 2 { print $2 }' | sort -u >"$t.undef"
+	nm --defined-only $objs | awk 'NF == 3 { print $3 }' | sort -u >"$t.def"
+	comm -23 "$t.undef" "$t.def" >"$t.need"
+	{ declared_names sched/plat.h arch/x86_64/plat_md.h kernel/spinlock.h
+		nm --defined-only "$libs" "$(gcc -print-libgcc-file-name)" 2>/dev/null |
+			awk 'NF == 3 { print $3 }'; } | sort -u >"$t.allowed"
+	bad=$(comm -23 "$t.need" "$t.allowed")
+	[ -s "$t.need" ] || { fail "$name" "nm found no undefined symbol at all in $objs"; return; }
+	if [ -z "$bad" ]; then
+		pass "$name"
+	else
+		fail "$name" "sched/ objects use symbols outside sched/plat.h and libc: $(echo $bad)"
+	fi
+}
+
 run_source_tests() {
 	test_no_long_functions
+	test_sched_includes
+	test_sched_needs_only_plat
 }

@@ -1,0 +1,36 @@
+/*
+ * plat_md.h - the inline half of the goroutine runtime's platform
+ * interface (sched/plat.h lists and specifies every hook) on x86-64: this
+ * CPU's fields through the GS base, interrupts, the TSC, hlt. Included
+ * only by sched/plat.h.
+ */
+#ifndef ARCH_X86_64_PLAT_MD_H
+#define ARCH_X86_64_PLAT_MD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+
+#define PLAT_MAX_CPUS MAX_CPUS
+
+static inline unsigned plat_cpu_id(void) { return this_cpu()->id; }
+static inline void *plat_cpu_m(void) { return this_cpu()->sched; }
+static inline void plat_cpu_set_m(void *m) { this_cpu()->sched = m; }
+static inline uint64_t plat_g0_sp(void) { return this_cpu()->g0_sp; }
+static inline uint64_t plat_cycles(void) { return rdtsc(); }
+static inline bool plat_irq_save(void) { return irq_save(); }
+static inline void plat_irq_restore(bool on) { irq_restore(on); }
+static inline void plat_irq_disable(void) { irq_disable(); }
+static inline void plat_irq_enable(void) { irq_enable(); }
+static inline bool plat_irq_enabled(void) { return irq_enabled(); }
+static inline void plat_relax(void) { cpu_relax(); }
+/* sti's one-instruction shadow: an interrupt pending before sti is taken
+ * after the hlt has begun, so it ends the hlt instead of being lost. */
+static inline void plat_idle(void)
+{
+	irq_enable_and_halt();
+	irq_disable();
+}
+
+#endif
