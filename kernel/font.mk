@@ -22,7 +22,7 @@ $(BUILD)/tools/psf2c: tools/psf2c.c | $(DEPS_OK)
 # The font is a prerequisite only when it exists, so a missing one reaches
 # the recipe (after tools/deps.sh had its chance to install $(FONT_PKG)) and gets a
 # clear message instead of make's "No rule to make target".
-$(BUILD)/k/font.psf: $(wildcard $(FONT_PSF)) kernel/font.mk | $(BUILD)/.deps-ok
+$(BUILD)/k/font.psf: $(wildcard $(FONT_PSF)) kernel/font.mk | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	@if [ ! -r "$(FONT_PSF)" ]; then \
 		echo "font: $(FONT_PSF) not found; the default comes with Debian's $(FONT_PKG) package (tools/deps.sh)" >&2; exit 1; fi

@@ -26,5 +26,11 @@ void backtrace_print(uint64_t rip, uint64_t rbp);
 const char *ksym_lookup(uint64_t addr, uint64_t *off);
 
 #define ASSERT(c) do { if (!(c)) panic("assertion failed: %s at %s:%d", #c, __FILE__, __LINE__); } while (0)
+/* Checked only in debug builds (make DEBUG=1): contracts and preconditions. */
+#if SPINDLE_DEBUG
+#define DEBUG_ASSERT(c) ASSERT(c)
+#else
+#define DEBUG_ASSERT(c) do { (void)sizeof(c); } while (0)
+#endif
 
 #endif

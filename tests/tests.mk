@@ -9,15 +9,24 @@ HOST_CFLAGS    := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=address,und
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer -DHOST_TEST -I. -Itests/host -MMD -MP \
 	-DFONT_PSF='"$(FONT_PSF)"'
 
-$(BUILD)/tests/host/%: tests/host/%.c $(BUILD)/.deps-ok
+$(BUILD)/tests/host/%: tests/host/%.c $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	@$(HOSTCC) $(HOST_CFLAGS) $< -o $@
 
 -include $(wildcard $(BUILD)/tests/host/*.d)
 
-.PHONY: test test-host test-tools test-kernel test-boot test-qemu10 test-matrix
-test: all $(HOST_TESTS) $(BUILD)/tools/screencheck
+# The kernel again with DEBUG=1 (locking, lock order and scheduler
+# preconditions asserted) under $(BUILD)/debug, sharing the newlib build;
+# tests/debug.sh runs the in-kernel suite on it.
+DEBUG_KERNEL := $(BUILD)/debug/kernel.elf
+.PHONY: debug-kernel
+debug-kernel: | $(NEWLIB_STAMP)
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/debug DEBUG=1 NEWLIB_DIR=$(NEWLIB_DIR) \
+		DEPS_OK=$(DEPS_OK) $(DEBUG_KERNEL)
+
+.PHONY: test test-host test-tools test-kernel test-boot test-qemu10 test-matrix test-debug
+test: all debug-kernel $(HOST_TESTS) $(BUILD)/tools/screencheck
 	@BUILD=$(BUILD) tests/run_all.sh
 test-host: $(HOST_TESTS)
 	@BUILD=$(BUILD) tests/run_all.sh host
@@ -25,6 +34,8 @@ test-tools: all
 	@BUILD=$(BUILD) tests/run_all.sh tools
 test-kernel: $(BUILD)/kernel.elf
 	@BUILD=$(BUILD) tests/run_all.sh kernel
+test-debug: debug-kernel
+	@BUILD=$(BUILD) tests/run_all.sh debug
 test-boot: all $(BUILD)/tools/screencheck
 	@BUILD=$(BUILD) tests/run_all.sh boot
 # The boot tests (x2APIC and more than 255 CPUs among them) with QEMU 10,
