@@ -142,29 +142,11 @@ void bench_skip(const char *metric, const char *why)
 
 /* --- running --- */
 
-static void hypervisor_name(char out[13])
-{
-	memset(out, 0, 13);
-	if (!(cpuid(1, 0).ecx & (1u << 31))) {
-		memcpy(out, "none", 5);
-		return;
-	}
-	struct cpuid_regs r = cpuid(0x40000000, 0);
-	memcpy(out, &r.ebx, 4);
-	memcpy(out + 4, &r.ecx, 4);
-	memcpy(out + 8, &r.edx, 4);
-	for (int i = 0; i < 12; i++)
-		if (out[i] && (out[i] < 33 || out[i] > 126))
-			out[i] = '_';
-	if (!out[0])
-		memcpy(out, "unknown", 8);
-}
-
 /* The boot's context, once for each system that has benchmarks in it. */
 static void print_context(const char *system)
 {
 	char hv[13];
-	hypervisor_name(hv);
+	cpu_hypervisor_signature(hv);
 	long gmp = cmdline_num("gomaxprocs");
 	unsigned procs = gmp > 0 && gmp < (long)ncpus_online ? (unsigned)gmp : ncpus_online;
 	bench_system = system;

@@ -9,7 +9,7 @@
  *
  * Kernel: acpi_init fills the global `acpi` once, on the boot CPU, before
  * the other CPUs start; afterwards `acpi` is read-only and any CPU may read
- * it without a lock. acpi_power_off and acpi_reset (kernel/acpi_power.c)
+ * it without a lock. acpi_power_off and acpi_reset (arch/x86_64/acpi_power.c)
  * may be called from any CPU, any context; they return only on failure.
  */
 #ifndef KERNEL_ACPI_H
@@ -175,6 +175,8 @@ int acpi_init(uint64_t rsdp_phys);
 /* S5 soft-off via PM1a/PM1b control (or the HW-reduced sleep control
  * register). Returns only if the machine is still running. */
 void acpi_power_off(void);
+/* The ACPI PM timer's counter (acpi.pm_timer_port must be set). Any context. */
+uint32_t acpi_pm_timer_read(void);
 /* Reset via the FADT reset register, then the keyboard controller.
  * Returns only if the machine is still running. */
 void acpi_reset(void);

@@ -10,17 +10,17 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/smp.h"
 
-#define CPUID_1_ECX_HYPERVISOR (1u << 31)
-
 bool running_under_hypervisor(void)
 {
-	return cpuid(1, 0).ecx & CPUID_1_ECX_HYPERVISOR;
+	return cpu_hypervisor_signature(NULL);
 }
 
 _Noreturn void cpu_halt_forever(void)
 {
-	for (;;)
-		__asm__ volatile("cli; hlt");
+	for (;;) {
+		irq_disable();
+		cpu_halt();
+	}
 }
 
 _Noreturn void kernel_exit(int status)
@@ -35,7 +35,7 @@ _Noreturn void kernel_exit(int status)
 	if (dump && dump[0] == 'y')
 		fbcon_dump_text(debugcon_write);
 	if (running_under_hypervisor())
-		outb(QEMU_EXIT_PORT, status == 0 ? QEMU_EXIT_SUCCESS : QEMU_EXIT_FAILURE);
+		qemu_exit_device(status == 0);
 	if (power_off)
 		acpi_power_off();
 	cpu_halt_forever();

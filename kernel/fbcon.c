@@ -301,6 +301,7 @@ size_t fbcon_text_row(const struct fbcon *fc, uint32_t row, char *buf, size_t si
 #include "kernel/console.h"
 #include "kernel/kprintf.h"
 #include "kernel/mm.h"
+#include "arch/x86_64/cpu.h"
 
 static struct fbcon fbcon_kernel;
 static uint16_t fbcon_kernel_grid[FBCON_MAX_CELLS];
@@ -312,7 +313,7 @@ static void fbcon_console_write(struct console *c, const char *s, size_t n)
 	(void)c;
 	fbcon_write(&fbcon_kernel, s, n);
 	/* Push the write-combining buffers out so the text is visible now. */
-	__asm__ volatile("sfence" ::: "memory");
+	store_fence();
 }
 
 /* Called by console_new_page with the console lock held, interrupts off. */
@@ -320,7 +321,7 @@ static void fbcon_console_new_page(struct console *c)
 {
 	(void)c;
 	fbcon_clear(&fbcon_kernel);
-	__asm__ volatile("sfence" ::: "memory");
+	store_fence();
 }
 
 static struct console fbcon_console = {

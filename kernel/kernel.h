@@ -18,12 +18,6 @@ _Noreturn void kernel_cpu_online(struct cpu *c);
 /* The idle loop: halt until an interrupt, run smp_call_all work. */
 _Noreturn void kernel_idle(void);
 
-/* QEMU's isa-debug-exit device (-device isa-debug-exit,iobase=0xf4):
- * writing v makes QEMU exit with status (v << 1) | 1. */
-#define QEMU_EXIT_PORT     0xf4
-#define QEMU_EXIT_SUCCESS  0x10   /* QEMU exit status 33 */
-#define QEMU_EXIT_FAILURE  0x11   /* QEMU exit status 35 */
-
 /* Stop the machine: status 0 is success. Under QEMU, exits through
  * isa-debug-exit when present, else powers off; on real hardware powers off
  * when poweroff=yes, else halts with the screen kept (the default there). */

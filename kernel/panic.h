@@ -19,9 +19,8 @@ _Noreturn void panic_trap(struct trap_frame *tf, const char *what);
 /* Print a backtrace starting at frame pointer rbp. */
 void backtrace_print(uint64_t rip, uint64_t rbp);
 /* Print a backtrace of the caller. */
-#define backtrace_here() do { uint64_t bt_rip_; \
-	__asm__ volatile("leaq (%%rip), %0" : "=r"(bt_rip_)); \
-	backtrace_print(bt_rip_, (uint64_t)__builtin_frame_address(0)); } while (0)
+#define backtrace_here() do { __label__ bt_here_; bt_here_: \
+	backtrace_print((uint64_t)&&bt_here_, (uint64_t)__builtin_frame_address(0)); } while (0)
 /* Find the symbol containing addr; returns its name and sets *off. */
 const char *ksym_lookup(uint64_t addr, uint64_t *off);
 

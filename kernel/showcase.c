@@ -158,19 +158,9 @@ static const char *ratio_str(char *buf, size_t size, uint64_t hi, uint64_t lo)
 
 static void hypervisor(char sig[13], const char **what)
 {
-	memset(sig, 0, 13);
 	*what = "bare metal (no hypervisor bit)";
-	if (!(cpuid(1, 0).ecx & (1u << 31))) {
-		memcpy(sig, "none", 5);
+	if (!cpu_hypervisor_signature(sig))
 		return;
-	}
-	struct cpuid_regs r = cpuid(0x40000000, 0);
-	memcpy(sig, &r.ebx, 4);
-	memcpy(sig + 4, &r.ecx, 4);
-	memcpy(sig + 8, &r.edx, 4);
-	for (int i = 0; i < 12; i++)
-		if (sig[i] && (sig[i] < 33 || sig[i] > 126))
-			sig[i] = '_';
 	static const struct { const char *sig, *what; } known[] = {
 		{ "TCGTCGTCGTCG", "QEMU TCG, emulated: slow, vCPUs share host cores" },
 		{ "KVMKVMKVM", "KVM" },

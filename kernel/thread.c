@@ -982,8 +982,7 @@ void kthreads_start(void)
 		panic("kthreads: no memory");
 	fp_template = phys_to_virt(fpphys);
 	bzero_words(fp_template, fp_size);
-	*(uint16_t *)fp_template = 0x037f;                   /* FCW */
-	*(uint32_t *)((uint8_t *)fp_template + 24) = 0x1f80; /* MXCSR */
+	fpstate_set_defaults(fp_template);
 	slice_tsc_default = ns_to_tsc(KTHREAD_SLICE_NS);
 	process_init();
 	irq_set_handler(VEC_PF, page_fault);

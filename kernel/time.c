@@ -47,7 +47,7 @@ static volatile uint64_t *hpet;
 
 static uint64_t hpet_read(unsigned reg) { return hpet[reg / 8]; }
 static uint64_t read_hpet(void *ctx) { (void)ctx; return hpet_read(HPET_MAIN_COUNTER); }
-static uint64_t read_pm(void *ctx) { (void)ctx; return inl(acpi.pm_timer_port); }
+static uint64_t read_pm(void *ctx) { (void)ctx; return acpi_pm_timer_read(); }
 static uint64_t read_tsc(void *ctx) { (void)ctx; return rdtsc(); }
 
 /* The HPET as a reference clock, or false when it is unusable. */

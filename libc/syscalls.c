@@ -384,12 +384,9 @@ UNDERSCORE_ALIAS(times);
 
 static bool rdrand64(uint64_t *v)
 {
-	for (int i = 0; i < 10; i++) {
-		unsigned char ok;
-		__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
-		if (ok)
+	for (int i = 0; i < 10; i++)
+		if (cpu_rdrand64(v))
 			return true;
-	}
 	return false;
 }
 

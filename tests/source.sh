@@ -1,5 +1,6 @@
 # tests/source.sh - checks of the tree's shape that the issues promised and
 # that rot silently otherwise: no function outside tests is over 60 lines;
+# no inline assembly or port I/O outside arch/;
 # the goroutine runtime (sched/) sits on its platform interface only
 # (sched/plat.h): it includes nothing from outside sched/ but plat.h and
 # the C library, and its objects need no symbol that plat.h (with the
@@ -71,8 +72,26 @@ test_sched_needs_only_plat() {
 	fi
 }
 
+# x86 lives in arch/: no inline assembly statement (asm volatile, a
+# file-scope asm block) and no port I/O (inb..outl) in C outside it, tests
+# aside (they check registers on purpose). An asm label naming a symbol
+# (`f(void) __asm__("name")`) is not assembly and may stay.
+test_x86_only_in_arch() {
+	local name=source:no-inline-asm-or-port-io-outside-arch bad
+	bad=$(source_c_files | grep -v '^arch/' | { grep -v '^$' || true; } |
+		xargs grep -n -E '(__asm__|\basm)[[:space:]]+(volatile|goto)|^[[:space:]]*__asm__[[:space:]]*\(|\b(in|out)[bwl][[:space:]]*\(' |
+		grep -v -E ':[0-9]+:[[:space:]]*(/?\*|//)')
+	if [ -z "$bad" ]; then
+		pass "$name"
+	else
+		fail "$name" "x86 outside arch/ (move it behind a function in arch/x86_64):"
+		echo "$bad"
+	fi
+}
+
 run_source_tests() {
 	test_no_long_functions
+	test_x86_only_in_arch
 	test_sched_includes
 	test_sched_needs_only_plat
 }

@@ -86,6 +86,22 @@ static inline void xsetbv(uint32_t reg, uint64_t v)
 	__asm__ volatile("xsetbv" :: "c"(reg), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
+/* Under a hypervisor (CPUID's bit): true, and its vendor signature in sig
+ * (12 printable characters, "unknown" if it has none) unless sig is NULL;
+ * else false and "none". arch/x86_64/hypervisor.c. */
+bool cpu_hypervisor_signature(char sig[13]);
+
+/* RDRAND: true and a random word in *v, false when the CPU gave none. */
+static inline bool cpu_rdrand64(uint64_t *v)
+{
+	unsigned char ok;
+	__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
+	return ok;
+}
+/* Order earlier stores before later ones (and drain write-combining
+ * buffers, e.g. to a framebuffer). */
+static inline void store_fence(void) { __asm__ volatile("sfence" ::: "memory"); }
+
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
 static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }

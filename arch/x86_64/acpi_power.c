@@ -4,7 +4,8 @@
  * Both functions may be called from any CPU in any context (panic
  * included); they disable interrupts, try each method in turn, print one
  * line per method that did not work, and return only if the machine is
- * still running. Not for host tests: they do port I/O.
+ * still running. Also the ACPI PM timer's read (kernel/time.c). Port I/O,
+ * so x86 and here; not for host tests.
  */
 #ifndef HOST_TEST
 #include "kernel/acpi.h"
@@ -17,13 +18,25 @@
 #define PM1_SLP_EN      (1u << 13)
 #define SLEEP_CTL_SLP_EN  (1u << 5)   /* HW-reduced sleep control register */
 #define SLEEP_CTL_TYP_SHIFT 2
+#define PORT_POST_CODE       0x80   /* POST diagnostic port: an access takes ~1 us */
+#define PCI_CONFIG_ADDRESS   0xcf8  /* configuration mechanism #1 */
+#define PCI_CONFIG_DATA      0xcfc
+#define PCI_CONFIG_ENABLE    0x80000000u
+#define I8042_STATUS         0x64   /* 8042 keyboard controller: status / command */
+#define I8042_STATUS_IBF     (1u << 1)  /* input buffer full: not ready for a command */
+#define I8042_CMD_RESET      0xfe   /* pulse the CPU reset line */
+
+uint32_t acpi_pm_timer_read(void)
+{
+	return inl((uint16_t)acpi.pm_timer_port);
+}
 
 /* About us microseconds: each port 0x80 access takes ~1 us on PC hardware;
  * independent of time_init, so usable from early panics. */
 static void io_delay_us(unsigned us)
 {
 	while (us--)
-		inb(0x80);
+		inb(PORT_POST_CODE);
 }
 
 /* Write v to a GAS register of up to 64 bits (only what reset and sleep
@@ -44,8 +57,8 @@ static void gas_write8(const struct acpi_gas *g, uint8_t v)
 		/* bus 0; address = device << 32 | function << 16 | offset */
 		uint32_t dev = (g->address >> 32) & 0x1f, fn = (g->address >> 16) & 7;
 		uint32_t off = g->address & 0xff;
-		outl(0xcf8, 0x80000000u | dev << 11 | fn << 8 | (off & 0xfc));
-		outb((uint16_t)(0xcfc + (off & 3)), v);
+		outl(PCI_CONFIG_ADDRESS, PCI_CONFIG_ENABLE | dev << 11 | fn << 8 | (off & 0xfc));
+		outb((uint16_t)(PCI_CONFIG_DATA + (off & 3)), v);
 		break;
 	}
 	}
@@ -116,9 +129,9 @@ void acpi_reset(void)
 	}
 
 	/* 8042: wait for its input buffer to drain, then pulse the reset line. */
-	for (int i = 0; i < 100000 && (inb(0x64) & 2); i++)
+	for (int i = 0; i < 100000 && (inb(I8042_STATUS) & I8042_STATUS_IBF); i++)
 		io_delay_us(1);
-	outb(0x64, 0xfe);
+	outb(I8042_STATUS, I8042_CMD_RESET);
 	io_delay_us(100000);
 	kprintf("acpi: reset: keyboard controller reset did not reset\n");
 	irq_restore(on);
