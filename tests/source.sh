@@ -1,6 +1,7 @@
 # tests/source.sh - checks of the tree's shape that the issues promised and
 # that rot silently otherwise: no function outside tests is over 60 lines;
-# no inline assembly or port I/O outside arch/;
+# no inline assembly or port I/O outside arch/; goroutine code only where
+# it is built with -fsplit-stack;
 # the goroutine runtime (sched/) sits on its platform interface only
 # (sched/plat.h): it includes nothing from outside sched/ but plat.h and
 # the C library, and its objects need no symbol that plat.h (with the
@@ -10,7 +11,7 @@
 # C sources that are not tests (tests may hold long tables of cases).
 # From git where the tree is a clone, else from the directory itself.
 source_c_files() {
-	{ git ls-files '*.c' 2>/dev/null || find . -name '*.c' ! -path './build/*' | sed 's|^\./||'; } |
+	{ git ls-files -co --exclude-standard '*.c' 2>/dev/null || find . -name '*.c' ! -path './build/*' | sed 's|^\./||'; } |
 		grep -v -e '^tests/' -e '/tests/'
 }
 
@@ -89,8 +90,31 @@ test_x86_only_in_arch() {
 	fi
 }
 
+# Goroutine code is built with -fsplit-stack (its overflow check) because
+# of the directory it is in (GOROUTINE_DIRS in the Makefile): a C file that
+# starts goroutines (go, go_on, go_main) anywhere else would run them
+# unchecked.
+test_goroutine_code_split_stack() {
+	local name=source:goroutine-code-only-where-split-stack dirs bad f d ok
+	dirs=$(sed -n 's/^GOROUTINE_DIRS *:= *//p' Makefile)
+	[ -n "$dirs" ] || { fail "$name" "no GOROUTINE_DIRS in the Makefile"; return; }
+	bad=
+	for f in $(source_c_files; git ls-files -co --exclude-standard '*/tests/*.c' 2>/dev/null); do
+		grep -q -E '\b(go|go_on|go_main)\(' "$f" || continue
+		ok=
+		for d in $dirs; do case $f in "$d"/*) ok=1 ;; esac; done
+		[ -n "$ok" ] || bad="$bad $f"
+	done
+	if [ -z "$bad" ]; then
+		pass "$name"
+	else
+		fail "$name" "goroutine code outside $dirs (not built with -fsplit-stack):$bad"
+	fi
+}
+
 run_source_tests() {
 	test_no_long_functions
+	test_goroutine_code_split_stack
 	test_x86_only_in_arch
 	test_sched_includes
 	test_sched_needs_only_plat

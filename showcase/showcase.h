@@ -1,7 +1,7 @@
 /*
- * showcase.h - the goroutines-vs-kernel-threads showcase (kernel/showcase.c
+ * showcase.h - the goroutines-vs-kernel-threads showcase (showcase/showcase.c
  * runs it after boot; docs/showcase.md says what each row measures). Shared
- * by kernel/showcase.c, kernel/showcase_g.c (the goroutine side, built with
+ * by showcase/showcase.c, showcase/showcase_g.c (the goroutine side, built with
  * -fsplit-stack) and kernel/tests/showcase_tests.c.
  */
 #ifndef KERNEL_SHOWCASE_H
@@ -40,7 +40,7 @@ size_t showcase_unlisted_bytes(const struct showcase_struct *s);
 /* The fixed unit of work of the scaling row: a pure computation on x. */
 uint64_t showcase_job(uint64_t x);
 
-/* Goroutine side (kernel/showcase_g.c). Kernel context, boot CPU; each runs
+/* Goroutine side (showcase/showcase_g.c). Kernel context, boot CPU; each runs
  * a go_main and returns NULL or why it measured nothing. */
 /* With a one-P runtime: one goroutine blocks in go_kernel_call for about
  * block_ns while another counts its turns; *ran: turns taken meanwhile;

@@ -1,12 +1,12 @@
 /*
- * showcase_g.c - the goroutine side of the showcase (kernel/showcase.c):
+ * showcase_g.c - the goroutine side of the showcase (showcase/showcase.c):
  * the blocking-call row and the scaling row. Everything here but the two
  * exported entry points runs on 2 KiB goroutine stacks (this file is built
  * with -fsplit-stack): small frames, no kprintf; results go to globals that
- * kernel/showcase.c prints after go_main returned. The other goroutine
+ * showcase/showcase.c prints after go_main returned. The other goroutine
  * rows reuse bench/bench_g.c.
  */
-#include "kernel/showcase.h"
+#include "showcase/showcase.h"
 #include "kernel/thread.h"
 #include "kernel/time.h"
 #include "sched/runtime.h"

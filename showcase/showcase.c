@@ -19,7 +19,7 @@
  *
  * This file runs in kernel context (thread "kmain" and the threads it
  * creates), on 64 KiB and 1 MiB stacks; it is built with -fsplit-stack
- * like every kernel/showcase* file, which costs nothing here (the stack
+ * like every file of showcase/, which costs nothing here (the stack
  * limit of a kernel thread is 0). The goroutine-side code is in
  * showcase_g.c and bench/bench_g.c; the kernel-thread measurements of rows
  * 1-4 are in bench/bench_thread.c (bench_t_*, shared with `make bench`);
@@ -29,7 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
-#include "kernel/showcase.h"
+#include "showcase/showcase.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"

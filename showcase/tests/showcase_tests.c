@@ -8,17 +8,17 @@
 #include <stdint.h>
 #include "kernel/ktest.h"
 #include "kernel/kprintf.h"
-#include "kernel/showcase.h"
+#include "showcase/showcase.h"
 
 /* Adding a field to struct g, tcb or pcb without adding it to the lists in
- * kernel/showcase.c fails here (a renamed or removed one fails the build). */
+ * showcase/showcase.c fails here (a renamed or removed one fails the build). */
 KTEST(showcase_fields_complete)
 {
 	for (unsigned i = 0; i < SHOWCASE_NSTRUCTS; i++) {
 		const struct showcase_struct *s = &showcase_structs[i];
 		size_t un = showcase_unlisted_bytes(s);
 		if (un)
-			ktest_fail("%s: %lu bytes of fields are not listed in kernel/showcase.c",
+			ktest_fail("%s: %lu bytes of fields are not listed in showcase/showcase.c",
 				   s->ctype, (unsigned long)un);
 		for (unsigned a = 0; a < s->nfields; a++)
 			KTEST_ASSERT((size_t)s->fields[a].off + s->fields[a].size <= s->size);
