@@ -80,7 +80,7 @@ void bench_bytes_per_task(void);
 void bench_max_tasks(void);
 
 /* The same measurements without any output, for the showcase
- * (kernel/showcase.c). Kernel context, boot CPU. Each returns NULL, or why
+ * (showcase/showcase.c). Kernel context, boot CPU. Each returns NULL, or why
  * nothing was measured. ns results are medians in thousandths of a ns. */
 const char *bench_g_spawn_exit(uint64_t *milli_ns);
 const char *bench_g_switch(uint64_t *milli_ns);     /* needs a runtime with one P */
@@ -99,7 +99,7 @@ void bench_thread_chan_cross(void);
 void bench_thread_max_tasks(void);
 
 /* The kernel-thread measurements themselves, without output, shared by
- * bench_thread_*() and the showcase (kernel/showcase.c). Thread context
+ * bench_thread_*() and the showcase (showcase/showcase.c). Thread context
  * (kmain after kthreads_start), interrupts on. Each returns NULL, or why
  * nothing was measured. Timed ones fill s with BENCH_REPS per-operation
  * times in thousandths of a ns (bench_median gives the result) and *iters

@@ -5,7 +5,7 @@
  * a PCB with its own page-table root).
  *
  * The measurements (bench_t_*) are shared with the showcase
- * (kernel/showcase.c, `make run`): one implementation, no output of their
+ * (showcase/showcase.c, `make run`): one implementation, no output of their
  * own. The bench_thread_*() functions at the end run them for bench= and
  * print BENCH/BENCHINFO/BENCHSKIP lines (bench/bench.h).
  *
