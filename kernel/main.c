@@ -43,24 +43,8 @@ static void cmdline_report(const char *msg)
 	kprintf("%s\n", msg);
 }
 
-void sched_tick(struct trap_frame *tf); /* sched/preempt.c: may not return */
-
-/* A wakeup IPI (plat_cpu_wake, kernel/thread.c's kick) only ends a hlt:
- * the woken CPU looks for work itself. */
-static void wake_irq(struct trap_frame *tf)
-{
-	(void)tf;
-	lapic_eoi();
-}
-
-static void timer_irq(struct trap_frame *tf)
-{
-	this_cpu()->timer_ticks++;
-	kthread_tick_timers();  /* kernel/thread.c: wake sleepers, before sched_tick may switch */
-	sched_tick(tf);
-	kthread_tick(tf);  /* kernel/thread.c: may switch threads and not return */
-	lapic_eoi();
-}
+void tick_irq(struct trap_frame *tf);  /* kernel/tick.c: the timer's dispatcher */
+void wake_irq(struct trap_frame *tf);  /* kernel/tick.c */
 
 static void load_boot_info(uint64_t info_phys, uint32_t path)
 {
@@ -124,7 +108,7 @@ void boot_main(uint64_t info_phys, uint32_t path)
 	cpus[0].apic_id = lapic_id();
 	lapic_timer_calibrate();
 	timer_hz = (unsigned)cmdline_num("hz");
-	irq_set_handler(VEC_TIMER, timer_irq);
+	irq_set_handler(VEC_TIMER, tick_irq);
 	irq_set_handler(VEC_IPI_WAKE, wake_irq);
 	smp_init_ipis();
 	cpus[0].kstack_top = (uint64_t)boot_stack_top;

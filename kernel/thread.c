@@ -40,7 +40,6 @@
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/switch_frame.h"
 #include "arch/x86_64/trap.h"
-#include "sched/runtime.h"      /* sched_preempt_off */
 
 #define SLOT_STRIDE     (2UL << 20)        /* 1 MiB stack + guard + padding */
 #define MAX_SLOTS       16384              /* 32 GiB of GSTACK_BASE */
@@ -203,6 +202,7 @@ static void save_cpu_words(struct tcb *t, struct cpu *c)
 	t->cpu_sched = c->sched;
 	t->cpu_g0_sp = c->g0_sp;
 	t->cpu_stack_limit = c->stack_limit;
+	t->cpu_preempt_off = c->preempt_off;
 }
 
 static void flush_tlb_if_stale(struct kcpu *k)
@@ -226,6 +226,7 @@ static void switch_in(struct kcpu *k, struct cpu *c, struct tcb *next)
 	k->current = next;
 	c->sched = next->cpu_sched;
 	c->g0_sp = next->cpu_g0_sp;
+	c->preempt_off = next->cpu_preempt_off;
 	uint64_t want = next->proc->cr3;
 	if (want && k->cr3 != want) {
 		write_cr3(want);
@@ -495,10 +496,10 @@ static bool on_own_stack(const struct tcb *t, uint64_t rsp)
 static _Noreturn void preempt(struct kcpu *k, struct cpu *c, struct tcb *cur, struct trap_frame *tf)
 {
 	fpstate_save(cur->fpstate);  /* first: nothing before touched SIMD */
-	/* the interrupted split-stack limit, pushed by trap_common under the frame */
-	cur->cpu_stack_limit = ((uint64_t *)tf)[-TRAP_SAVED_STACK_LIMIT_WORD];
+	cur->cpu_stack_limit = trap_frame_stack_limit(tf);  /* the interrupted one */
 	cur->cpu_sched = c->sched;
 	cur->cpu_g0_sp = c->g0_sp;
+	cur->cpu_preempt_off = c->preempt_off;             /* 0: kthread_tick checked */
 	cur->sp = switch_frame_from_trap(tf, kthread_preempt_resume, 0);
 	uint64_t now = rdtsc();
 	account_out(cur, now);
@@ -541,8 +542,8 @@ void kthread_tick(struct trap_frame *tf)
 	uint32_t nready = __atomic_load_n(&k->nready, __ATOMIC_RELAXED);
 	if (!nready && !pending)
 		return;
-	if (sched_preempt_off())
-		return;                 /* a goroutine runtime critical section */
+	if (c->preempt_off > 0)
+		return;                 /* the preemption guard: a runtime critical section */
 	if (!on_own_stack(cur, trap_frame_sp(tf)))
 		return;                 /* a goroutine's or another non-thread stack */
 	if (!trap_frame_irqs_on(tf))

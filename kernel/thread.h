@@ -61,6 +61,7 @@ struct tcb {
 	void *cpu_sched;
 	uint64_t cpu_g0_sp;
 	uint64_t cpu_stack_limit;
+	int32_t cpu_preempt_off;     /* its preemption guard (struct cpu) */
 	int32_t cpu;                 /* CPU it runs or last ran on */
 	int32_t pinned_cpu;          /* KTHREAD_ANY_CPU or a CPU id */
 	uint8_t prio;                /* 0 .. KTHREAD_PRIOS-1 */

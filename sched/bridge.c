@@ -54,7 +54,6 @@ static struct m *m_new(unsigned cpu, struct p *pp)
 		return NULL;
 	}
 	mp->curg = NULL;
-	mp->locks = 0;
 	mp->spinning = false;
 	mp->halted = false;
 	mp->spare_next = NULL;

@@ -47,6 +47,11 @@
  *                                  wait for the next interrupt (a wakeup,
  *                                  the tick); one already pending ends it
  *   void plat_relax(void)          in a spin loop
+ *   void plat_preempt_off(void)    raise this CPU's preemption guard: neither
+ *   void plat_preempt_on(void)     the runtime's tick nor the kernel's thread
+ *   int32_t plat_preempt_count(void)  scheduler preempts while it is > 0; it
+ *                                  belongs to the running kernel thread (an
+ *                                  M blocked in a kernel call keeps its own)
  */
 
 /* --- CPUs ----------------------------------------------------------------- */
@@ -144,8 +149,6 @@ long cmdline_num(const char *key);
 /* --- upcalls: what sched/ gives the platform ------------------------------
  *   void sched_tick(struct trap_frame *tf)   every timer interrupt, IST
  *                stack, interrupts off; may not return (preemption)
- *   bool sched_preempt_off(void)  the runtime on this CPU is in a critical
- *                section (interrupt context: the thread scheduler honours it)
  *   schedule, go_exit, gstack_overflow, preempt_take_fpstate: entered from
  *                arch/x86_64/switch.S (declared in sched/sched.h)
  */

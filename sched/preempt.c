@@ -8,7 +8,8 @@
  *
  * A goroutine is preempted when it has held its M for PREEMPT_NS (or a
  * timer of its P is due, so sleepers wake within a tick), the M is
- * not in a runtime critical section (m->locks == 0) and the interrupt came
+ * not in a runtime critical section (the CPU's preemption guard is 0:
+ * plat_preempt_count) and the interrupt came
  * while its own stack was in use (so not in the scheduler on g0, and not in
  * go_systemstack). Its state is saved like this:
  *   - the interrupt's trap frame (every general register, rip, rflags, rsp)
@@ -95,7 +96,7 @@ void *preempt_take_fpstate(struct g *gp)
 
 static bool preemptible(struct m *mp, struct g *gp, const struct trap_frame *tf)
 {
-	if (!gp || mp->locks > 0)
+	if (!gp || plat_preempt_count() > 0)
 		return false;
 	uint64_t sp = trap_frame_sp(tf);
 	if (sp < gp->stack_lo || sp > gp->stack_lo + gp->stack_size)
@@ -122,9 +123,9 @@ static _Noreturn void preempt(struct m *mp, struct g *gp, struct trap_frame *tf,
 	mp->curg = NULL;
 	cas_gstatus(gp, G_RUNNING, G_RUNNABLE);
 	__atomic_fetch_add(&sched.preemptions, 1, __ATOMIC_RELAXED);
-	mp->locks++;
+	plat_preempt_off();
 	ready_put(mp->p, gp, false);
-	mp->locks--;
+	plat_preempt_on();
 	plat_irq_end();
 	preempt_enter_scheduler(plat_g0_sp());
 }
@@ -148,8 +149,3 @@ void sched_tick(struct trap_frame *tf)
 /* The pools keep their areas across runs; an abandoned preempted G's area
  * is simply not returned. */
 
-bool sched_preempt_off(void)
-{
-	struct m *mp = getm();
-	return mp && mp->locks > 0;
-}

@@ -325,7 +325,7 @@ static void park_m(struct g *gp)
 	mp->curg = NULL;
 	gp->waitsince = plat_nanotime();
 	cas_gstatus(gp, G_RUNNING, G_WAITING);
-	mp->locks--;      /* taken in gopark */
+	plat_preempt_on();   /* raised in gopark */
 	if (unlockf && !unlockf(gp, arg)) {
 		cas_gstatus(gp, G_WAITING, G_RUNNABLE);
 		execute(gp);
@@ -500,7 +500,7 @@ static void schedule_check(struct m *mp)
 {
 	SCHED_ASSERT(mp != NULL);
 	SCHED_ASSERT(mp->curg == NULL);
-	SCHED_ASSERT(mp->locks == 0);
+	SCHED_ASSERT(plat_preempt_count() == 0);
 	SCHED_ASSERT(spin_held_count() == 0);
 	SCHED_ASSERT(plat_irq_enabled());
 	SCHED_ASSERT(!on_goroutine_stack());
@@ -722,7 +722,7 @@ _Noreturn void gstack_overflow(uint64_t where, uint64_t frame, uint64_t sp, uint
 	struct g *gp = mp->curg;
 	uint64_t off = 0;
 	const char *fn = ksym_lookup(where, &off);
-	if (!gp || mp->locks > 0)
+	if (!gp || plat_preempt_count() > 0)
 		panic("stack overflow in %s+0x%lx with runtime locks held (M%u)", fn ? fn : "?",
 		      (unsigned long)off, mp->id);
 	uint64_t limit = g_limit(gp);   /* below it: the guard, kept for interrupts */

@@ -56,10 +56,7 @@ int go_on(unsigned p, void (*fn)(void *), void *arg);
 void go_yield(void);
 /* End the calling goroutine (returning from its function does the same). */
 _Noreturn void go_exit(void);
-/* True while the runtime on this CPU is in a critical section (its M holds
- * runtime locks: m->locks > 0). Interrupt context, integer only: the kernel
- * thread scheduler's tick does not preempt such a CPU either. */
-bool sched_preempt_off(void);
+
 /* The calling goroutine's id (1 is the main goroutine of a go_main). */
 uint64_t go_id(void);
 /* Kernel context, boot CPU: run fn(arg) as the main goroutine of a fresh

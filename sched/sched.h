@@ -6,10 +6,11 @@
  *
  * Locking and preemption rules, asserted in debug builds:
  *  - A runtime lock (struct spinlock taken with rt_lock) is held with
- *    preemption off (m->locks > 0) and interrupts on: the timer interrupt
+ *    preemption off (the CPU's guard, plat_preempt_off: acquirem) and
+ *    interrupts on: the timer interrupt
  *    never preempts a goroutine that holds one. The only interrupt-context
  *    code that takes one is the preemption path (queueing the preempted G),
- *    which runs only when its CPU holds none (m->locks == 0), so it cannot
+ *    which runs only when its CPU holds none (guard 0), so it cannot
  *    deadlock on itself.
  *  - A G's status changes only with atomic operations (cas_gstatus), and a
  *    G that parks itself changes its status on g0, after it stopped running
@@ -148,7 +149,6 @@ struct m {
 	struct g *curg;            /* running goroutine, NULL on g0 */
 	uint64_t g0_sp;            /* g0's stack pointer for mcall */
 	uint64_t g0_lo;            /* lowest address of g0's stack */
-	volatile int32_t locks;    /* > 0: no preemption */
 	volatile bool spinning;    /* looking for work to steal */
 	volatile bool halted;      /* in hlt waiting for a wakeup IPI */
 	uint64_t curg_since;       /* TSC when curg started its time slice */
@@ -198,7 +198,7 @@ extern struct sched sched;
 extern struct m ms[MAX_MS];
 extern struct p ps[MAX_PROCS];
 
-/* The current M and P: valid only with preemption off (m->locks > 0, or
+/* The current M and P: valid only with preemption off (acquirem, or
  * interrupts off, or on g0). A goroutine that can be preempted can move to
  * another M between two instructions, so with preemption on the M it read
  * may already be another CPU's. */
@@ -217,24 +217,20 @@ static inline struct g *getg(void)
 }
 
 /* Preemption off/on: nest; a preemption request that arrives meanwhile is
- * served at the next go_yield or schedule. The M is read and its count
- * raised with interrupts off: a goroutine preempted between the two would
- * raise the count of the M it left. After acquirem the caller stays on the
- * M it returned until releasem.
- * From kernel context (no runtime on this CPU) there is no M: nothing to do. */
+ * served at the next go_yield or schedule. The guard is this CPU's word,
+ * raised in one instruction (plat_preempt_off), and only then is the M
+ * read: after acquirem the caller stays on the M it returned until
+ * releasem. From kernel context (no runtime on this CPU) the M is NULL and
+ * the guard is the kernel thread's own, raised and lowered all the same. */
 static inline struct m *acquirem(void)
 {
-	bool on = plat_irq_save();
-	struct m *mp = getm();
-	if (mp)
-		mp->locks++;
-	plat_irq_restore(on);
-	return mp;
+	plat_preempt_off();
+	return getm();
 }
 static inline void releasem(struct m *mp)
 {
-	if (mp)
-		mp->locks--;
+	(void)mp;
+	plat_preempt_on();
 }
 
 /* Runtime locks: a spinlock held with preemption off. */

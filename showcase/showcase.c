@@ -61,7 +61,7 @@ static const struct showcase_field g_fields[] = {
 #define TF(f) SHOWCASE_FIELD(tcb, f)
 static const struct showcase_field tcb_fields[] = {
 	TF(tid), TF(state), TF(name), TF(proc), TF(sp), TF(fpstate), TF(stack_lo),
-	TF(stack_hi), TF(cpu_sched), TF(cpu_g0_sp), TF(cpu_stack_limit), TF(cpu),
+	TF(stack_hi), TF(cpu_sched), TF(cpu_g0_sp), TF(cpu_stack_limit), TF(cpu_preempt_off), TF(cpu),
 	TF(pinned_cpu), TF(prio), TF(slice_end_tsc), TF(cpu_ns), TF(run_since_tsc),
 	TF(switches_voluntary), TF(switches_forced), TF(wake_at_ns), TF(fn), TF(arg),
 	TF(exit_status), TF(next), TF(all_next), TF(join_sem), TF(on_cpu), TF(slot),

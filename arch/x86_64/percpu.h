@@ -29,7 +29,13 @@ struct cpu {
 	void *sched;             /* the goroutine runtime's struct m (sched/) */
 	void *arch;              /* GDT/TSS block (arch/x86_64/gdt.c) */
 	volatile bool online;
-	uint8_t reserved[0x70 - 0x51];
+	/* The one preemption guard both schedulers honour: > 0 while the
+	 * context running here must not be preempted (a goroutine runtime
+	 * critical section: sched/'s acquirem and runtime locks). A word of
+	 * the running thread, saved and restored with it (kernel/thread.c),
+	 * raised and lowered by one %gs-relative instruction (plat_md.h). */
+	volatile int32_t preempt_off;
+	uint8_t reserved[0x70 - 0x58];
 	/* %fs:0x70 - the stack limit that code built with -fsplit-stack
 	 * compares its frame against (GCC's x86-64 TCB slot; FS base points
 	 * here too). 0 = no limit (kernel stacks); a goroutine's stack bottom
@@ -42,6 +48,7 @@ struct cpu {
 _Static_assert(__builtin_offsetof(struct cpu, stack_limit) == CPU_STACK_LIMIT_OFFSET,
 	       "split-stack limit must be at %fs:0x70");
 _Static_assert(__builtin_offsetof(struct cpu, g0_sp) == CPU_G0_SP_OFFSET, "g0_sp offset");
+_Static_assert(__builtin_offsetof(struct cpu, preempt_off) == 0x54, "preempt_off fits the reserved bytes");
 
 extern struct cpu cpus[MAX_CPUS];
 extern volatile unsigned ncpus_online; /* CPUs that finished bring-up */

@@ -25,6 +25,23 @@ static inline void plat_irq_disable(void) { irq_disable(); }
 static inline void plat_irq_enable(void) { irq_enable(); }
 static inline bool plat_irq_enabled(void) { return irq_enabled(); }
 static inline void plat_relax(void) { cpu_relax(); }
+/* One instruction each on this CPU's word: a preemption cannot fall
+ * between finding the CPU and changing its count (it would change the
+ * count of a CPU the caller has left). */
+static inline void plat_preempt_off(void)
+{
+	__asm__ volatile("incl %%gs:%c0" :: "i"(__builtin_offsetof(struct cpu, preempt_off)) : "memory");
+}
+static inline void plat_preempt_on(void)
+{
+	__asm__ volatile("decl %%gs:%c0" :: "i"(__builtin_offsetof(struct cpu, preempt_off)) : "memory");
+}
+static inline int32_t plat_preempt_count(void)
+{
+	int32_t n;
+	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(n) : "i"(__builtin_offsetof(struct cpu, preempt_off)));
+	return n;
+}
 /* sti's one-instruction shadow: an interrupt pending before sti is taken
  * after the hlt has begun, so it ends the hlt instead of being lost. */
 static inline void plat_idle(void)

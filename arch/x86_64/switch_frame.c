@@ -50,6 +50,11 @@ uint64_t trap_frame_sp(const struct trap_frame *tf)
 	return tf->rsp;
 }
 
+uint64_t trap_frame_stack_limit(const struct trap_frame *tf)
+{
+	return ((const uint64_t *)tf)[-TRAP_SAVED_STACK_LIMIT_WORD];
+}
+
 bool trap_frame_irqs_on(const struct trap_frame *tf)
 {
 	return tf->rflags & RFLAGS_IF;

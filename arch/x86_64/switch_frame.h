@@ -51,6 +51,9 @@ uint64_t switch_frame_from_trap(const struct trap_frame *tf, void (*resume)(void
  * pointer; whether it ran with interrupts on. */
 uint64_t trap_frame_sp(const struct trap_frame *tf);
 bool trap_frame_irqs_on(const struct trap_frame *tf);
+/* The split-stack limit (%fs:0x70) of the interrupted code, which trap
+ * entry saved under the frame (arch/x86_64/trap.S). */
+uint64_t trap_frame_stack_limit(const struct trap_frame *tf);
 
 /* Print the backtrace of a stopped context from its saved stack pointer. */
 void switch_frame_backtrace(uint64_t sp);
