@@ -127,13 +127,28 @@ struct pcb *pcb_kernel(void);
 struct tcb *kthread_create(struct pcb *proc, const char *name, void (*fn)(void *), void *arg,
 			   int prio, int pinned_cpu);
 _Noreturn void kthread_exit(int status);
+#define KTHREAD_EXIT_OVERFLOW (-1)  /* exit status of a thread killed by its guard page */
 /* Wait for t to exit, free its stack and TCB; returns its exit status. */
 int kthread_join(struct tcb *t);
+/* What a thread had used when it exited, recorded at join. */
+struct kthread_exit_info {
+	uint32_t tid;
+	int exit_status;
+	uint64_t cpu_ns, switches_voluntary, switches_forced;
+};
+/* kthread_join, also returning the dead thread's accounting. */
+int kthread_join_info(struct tcb *t, struct kthread_exit_info *out);
 void kthread_yield(void);
 void kthread_sleep(uint64_t ns);
 struct tcb *kthread_self(void);
-/* Total bytes a thread costs (stack + guard + TCB + XSAVE area), for the showcase. */
-size_t kthread_bytes_per_thread(void);
+/* Make a blocked thread ready (any context, interrupts included); no-op
+ * unless it is KT_BLOCKED. */
+void kthread_wake(struct tcb *t);
+/* A simulated device request: block the calling thread until a "device"
+ * completes the request ns nanoseconds from now (completed by the timer
+ * interrupt with ksem_post). Counts the PCB's io_requests, and io_waits
+ * while blocked. For the M:N bridge (an M blocking in the kernel). */
+void kthread_device_wait(uint64_t ns);
 
 /* Sleeping locks. */
 struct kmutex {
@@ -155,58 +170,34 @@ void ksem_init(struct ksem *s, int64_t count);
 void ksem_wait(struct ksem *s);
 void ksem_post(struct ksem *s);     /* any context, interrupts included */
 
-/* The timer interrupt's hook (arch calls it on every tick): may switch. */
+/* The scheduler's hooks. The timer tick (kernel/tick.c, in this order):
+ * kthread_tick_timers wakes sleepers and completes device requests, and
+ * runs before sched_tick, which may not return; kthread_tick preempts the
+ * running thread after its slice and may switch. */
 struct trap_frame;
-void kthread_tick(struct trap_frame *tf);
-/* Added: the tick's timer part (sleepers, device completions), called by
- * the timer interrupt before sched_tick, which may not return. */
 void kthread_tick_timers(void);
+void kthread_tick(struct trap_frame *tf);
+/* The idle loop's hook (kernel_idle, interrupts off): switch to a ready
+ * thread of this CPU (or one stolen from a busy CPU); returns false when
+ * there is nothing and the caller may halt (a wakeup then sends an IPI). */
+bool kthread_idle_switch(void);
+/* Whether a thread is ready on this CPU's run queue (for the goroutine
+ * runtime's M: yield to it instead of halting). Any context. */
+bool kthread_cpu_has_ready(void);
 
-/* Statistics for tests and the showcase. */
+/* Memory, statistics and limits, for tests and the showcase. */
+/* Total bytes a thread costs (stack + guard + TCB + XSAVE area). */
+size_t kthread_bytes_per_thread(void);
 struct kthread_stats {
 	uint64_t created, exited, switches, preemptions, guard_faults;
-	/* added */
 	uint64_t cr3_loads;          /* CR3 writes for a process change */
 	uint64_t steals;             /* ready threads taken by an idle CPU */
 	uint64_t bytes_in_use;       /* stacks + TCB blocks of kthread_create'd threads */
 };
 void kthread_stats(struct kthread_stats *out);
-
-/* --- additions (kernel/thread.c) --- */
-
-/* Make a blocked thread ready (any context, interrupts included); no-op
- * unless it is KT_BLOCKED. */
-void kthread_wake(struct tcb *t);
-
-/* A simulated device request: block the calling thread until a "device"
- * completes the request ns nanoseconds from now (completed by the timer
- * interrupt with ksem_post). Counts the PCB's io_requests, and io_waits
- * while blocked. For the M:N bridge (an M blocking in the kernel). */
-void kthread_device_wait(uint64_t ns);
-
-/* What a thread had used when it exited, recorded at join. */
-struct kthread_exit_info {
-	uint32_t tid;
-	int exit_status;
-	uint64_t cpu_ns, switches_voluntary, switches_forced;
-};
-/* kthread_join, also returning the dead thread's accounting. */
-int kthread_join_info(struct tcb *t, struct kthread_exit_info *out);
-
 /* Cap the bytes kthread_create may hold (stacks + TCB blocks of live
  * created threads); 0 = no cap (only RAM). Returns the previous cap. For
  * tests of the clean refusal. */
 size_t kthread_set_budget(size_t bytes);
-
-/* The idle loop's hook (kernel_idle, interrupts off): switch to a ready
- * thread of this CPU (or one stolen from a busy CPU); returns false when
- * there is nothing and the caller may halt (a wakeup then sends an IPI). */
-bool kthread_idle_switch(void);
-
-/* Whether a thread is ready on this CPU's run queue (for the goroutine
- * runtime's M: yield to it instead of halting). Any context. */
-bool kthread_cpu_has_ready(void);
-
-#define KTHREAD_EXIT_OVERFLOW (-1)  /* exit status of a thread killed by its guard page */
 
 #endif

@@ -32,11 +32,11 @@
  *                                                    -> G_DEAD     (go_exit, return
  *                                                       from its function, go_panic,
  *                                                       stack overflow)
- *   G_WAITING   parked on a wait queue or timer      -> G_RUNNABLE (goready by the
- *                                                       waker, on any CPU)
  *                                                    -> G_SYSCALL  (go_kernel_call:
  *                                                       its M blocks in the kernel,
  *                                                       its P goes to a spare M)
+ *   G_WAITING   parked on a wait queue or timer      -> G_RUNNABLE (goready by the
+ *                                                       waker, on any CPU)
  *   G_SYSCALL   its M is blocked in a kernel call    -> G_RUNNING  (the call returned
  *                                                       and the M kept its P)
  *                                                    -> G_RUNNABLE (the call returned,
