@@ -430,30 +430,12 @@ static inline struct waitq *case_queue(struct select_case *cs)
 	return cs->dir == SELECT_SEND ? &cs->c->sendq : &cs->c->recvq;
 }
 
-int go_select(struct select_case *cases, int n, bool has_default)
+/* Poll order: a uniform random permutation of the non-nil cases
+ * (inside-out Fisher-Yates). Nil channels never fire. Every case's ok is
+ * cleared on the way. Returns how many cases are polled. */
+static int select_pollorder(struct select_case *cases, int n, uint16_t *pollorder, void *heap)
 {
-	uint16_t orders[2 * SELECT_STACK_CASES];
-	struct sudog sgs_stack[SELECT_STACK_CASES];
-	struct sudog *sgs = sgs_stack;
-	uint16_t *pollorder = orders, *lockorder = orders + SELECT_STACK_CASES;
-	void *heap = NULL;
-	struct sellocks locks;
-	struct g *gp;
-	int npoll = 0, casi = -1, r = 0;
-
-	if (n < 0 || n > SELECT_MAX_CASES)
-		go_panic("select: bad case count %d", n);
-	if (n > SELECT_STACK_CASES) {
-		heap = rt_malloc((size_t)n * (sizeof(struct sudog) + 2 * sizeof(uint16_t)));
-		if (!heap)
-			go_panic("select: out of memory for %d cases", n);
-		sgs = heap;
-		pollorder = (uint16_t *)(sgs + n);
-		lockorder = pollorder + n;
-	}
-
-	/* Poll order: a uniform random permutation of the non-nil cases
-	 * (inside-out Fisher-Yates). Nil channels never fire. */
+	int npoll = 0;
 	struct m *mp = acquirem();
 	for (int i = 0; i < n; i++) {
 		cases[i].ok = false;
@@ -470,15 +452,13 @@ int go_select(struct select_case *cases, int n, bool has_default)
 		npoll++;
 	}
 	releasem(mp);
+	return npoll;
+}
 
-	if (npoll == 0) {
-		rt_free(heap);
-		if (has_default)
-			return -1;
-		block_forever(WAIT_SELECT_NO_CASES);
-	}
-
-	/* Lock order: by channel address (insertion sort, selects are small). */
+/* Lock order: by channel address (insertion sort, selects are small). */
+static void select_lockorder(const struct select_case *cases, const uint16_t *pollorder,
+			     uint16_t *lockorder, int npoll)
+{
 	for (int i = 0; i < npoll; i++) {
 		uint16_t v = pollorder[i];
 		uintptr_t key = (uintptr_t)cases[v].c;
@@ -489,21 +469,26 @@ int go_select(struct select_case *cases, int n, bool has_default)
 		}
 		lockorder[j] = v;
 	}
-	locks.cases = cases;
-	locks.lockorder = lockorder;
-	locks.n = npoll;
-	sellock(&locks);
+}
 
-	/* Pass 1: the first case in poll order that can proceed. */
-	for (int k = 0; k < npoll; k++) {
+/* Pass 1: the first case in poll order that can proceed. All locks are
+ * held on entry. The case that proceeds is finished here (locks dropped,
+ * heap freed, the G it woke readied) and its index returned; -1 means none
+ * could, and the locks are still held. */
+static int select_poll(const struct sellocks *locks, const uint16_t *pollorder, void *heap)
+{
+	struct g *gp;
+	int r;
+
+	for (int k = 0; k < locks->n; k++) {
 		int i = pollorder[k];
-		struct select_case *cs = &cases[i];
+		struct select_case *cs = &locks->cases[i];
 		if (cs->dir == SELECT_RECV)
 			r = try_recv_locked(cs->c, cs->elem, &gp);
 		else
 			r = try_send_locked(cs->c, cs->elem, &gp);
 		if (r != 0) {
-			selunlock(&locks);
+			selunlock(locks);
 			rt_free(heap);
 			if (cs->dir == SELECT_SEND && r < 0)
 				go_panic("send on closed channel");
@@ -513,19 +498,23 @@ int go_select(struct select_case *cases, int n, bool has_default)
 			return i;
 		}
 	}
-	if (has_default) {
-		selunlock(&locks);
-		rt_free(heap);
-		return -1;
-	}
+	return -1;
+}
 
-	/* Pass 2: wait on every channel. */
-	gp = getg();
+/* Pass 2: wait on every channel. All locks are held on entry; one sudog
+ * per case (sgs[i] for case i) is queued in lock order and linked on
+ * gp->waiting, and gopark drops the locks (selparkunlock) once the G is off
+ * its stack. Returns the G, woken, with no lock held. */
+static struct g *select_park(struct sellocks *locks, struct sudog *sgs)
+{
+	struct select_case *cases = locks->cases;
+	struct g *gp = getg();
+
 	gp->param = NULL;
 	__atomic_store_n(&gp->selectdone, 0, __ATOMIC_RELAXED);
 	struct sudog **link = &gp->waiting;
-	for (int k = 0; k < npoll; k++) {
-		int i = lockorder[k];
+	for (int k = 0; k < locks->n; k++) {
+		int i = locks->lockorder[k];
 		struct sudog *s = &sgs[i];
 		s->g = gp;
 		s->next = s->prev = NULL;
@@ -539,11 +528,20 @@ int go_select(struct select_case *cases, int n, bool has_default)
 		waitq_push(case_queue(&cases[i]), s);
 	}
 	*link = NULL;
-	gopark(selparkunlock, &locks, WAIT_SELECT);
+	gopark(selparkunlock, locks, WAIT_SELECT);
+	return gp;
+}
 
-	/* Pass 3: woken by the waker that won selectdone; g->param is the
-	 * sudog it used. Drop the others from their queues. */
-	sellock(&locks);
+/* Pass 3: woken by the waker that won selectdone; g->param is the
+ * sudog it used. Drop the others from their queues. Returns the index of
+ * the case that fired, *firedp its sudog. */
+static int select_unpark(struct g *gp, const struct sellocks *locks, struct sudog *sgs,
+			 struct sudog **firedp)
+{
+	struct select_case *cases = locks->cases;
+	int casi = -1;
+
+	sellock(locks);
 	struct sudog *fired = gp->param;
 	for (struct sudog *s = gp->waiting; s; s = s->waitlink) {
 		int i = (int)(s - sgs);
@@ -554,12 +552,64 @@ int go_select(struct select_case *cases, int n, bool has_default)
 	}
 	gp->waiting = NULL;
 	gp->param = NULL;
-	selunlock(&locks);
-	for (int k = 0; k < npoll; k++)
-		chan_free(cases[lockorder[k]].c);   /* the sudogs' references */
+	selunlock(locks);
+	for (int k = 0; k < locks->n; k++)
+		chan_free(cases[locks->lockorder[k]].c);   /* the sudogs' references */
 	if (casi < 0)
 		panic("select: goroutine %llu woken with no case (param %p)",
 		      (unsigned long long)gp->goid, (void *)fired);
+	*firedp = fired;
+	return casi;
+}
+
+/* The sudogs and both orders live in this frame (or in heap, for selects
+ * of more than SELECT_STACK_CASES cases) until pass 3 is over. */
+int go_select(struct select_case *cases, int n, bool has_default)
+{
+	uint16_t orders[2 * SELECT_STACK_CASES];
+	struct sudog sgs_stack[SELECT_STACK_CASES];
+	struct sudog *sgs = sgs_stack, *fired;
+	uint16_t *pollorder = orders, *lockorder = orders + SELECT_STACK_CASES;
+	void *heap = NULL;
+	struct sellocks locks;
+	struct g *gp;
+	int npoll, casi;
+
+	if (n < 0 || n > SELECT_MAX_CASES)
+		go_panic("select: bad case count %d", n);
+	if (n > SELECT_STACK_CASES) {
+		heap = rt_malloc((size_t)n * (sizeof(struct sudog) + 2 * sizeof(uint16_t)));
+		if (!heap)
+			go_panic("select: out of memory for %d cases", n);
+		sgs = heap;
+		pollorder = (uint16_t *)(sgs + n);
+		lockorder = pollorder + n;
+	}
+
+	npoll = select_pollorder(cases, n, pollorder, heap);
+	if (npoll == 0) {
+		rt_free(heap);
+		if (has_default)
+			return -1;
+		block_forever(WAIT_SELECT_NO_CASES);
+	}
+
+	select_lockorder(cases, pollorder, lockorder, npoll);
+	locks.cases = cases;
+	locks.lockorder = lockorder;
+	locks.n = npoll;
+	sellock(&locks);
+
+	if ((casi = select_poll(&locks, pollorder, heap)) >= 0)
+		return casi;
+	if (has_default) {
+		selunlock(&locks);
+		rt_free(heap);
+		return -1;
+	}
+
+	gp = select_park(&locks, sgs);
+	casi = select_unpark(gp, &locks, sgs, &fired);
 	bool success = fired->success;
 	rt_free(heap);
 	if (cases[casi].dir == SELECT_SEND) {
