@@ -60,7 +60,8 @@ static const char *elf_machine_error(unsigned machine)
 	}
 }
 
-static const char *elf_check_image(const uint8_t *b, uint64_t fsize, struct elf_image *img)
+/* The ELF header: identification, version, machine and type. */
+static const char *elf_check_header(const uint8_t *b, uint64_t fsize)
 {
 	if (!b || fsize < 4 || b[0] != 0x7f || b[1] != 'E' || b[2] != 'L' || b[3] != 'F')
 		return "not an ELF64 file (bad magic)";
@@ -88,8 +89,13 @@ static const char *elf_check_image(const uint8_t *b, uint64_t fsize, struct elf_
 			return "not a fixed-address executable (ET_DYN), need ET_EXEC";
 		return "not an executable (e_type is not ET_EXEC)";
 	}
+	return NULL;
+}
 
-	uint64_t entry = elf_rd(b + 24, 8);
+/* The program header table: present, of 56-byte entries, inside the file.
+ * Runs after elf_check_header, so the ELF header is all in the file. */
+static const char *elf_check_phdr_table(const uint8_t *b, uint64_t fsize)
+{
 	uint64_t phoff = elf_rd(b + 32, 8);
 	unsigned phentsize = (unsigned)elf_rd(b + 54, 2);
 	unsigned phnum = (unsigned)elf_rd(b + 56, 2);
@@ -102,6 +108,16 @@ static const char *elf_check_image(const uint8_t *b, uint64_t fsize, struct elf_
 		return "bad program header entry size";
 	if (elf_past(phoff, (uint64_t)phnum * PHDR_SIZE, fsize))
 		return "program header table outside the file";
+	return NULL;
+}
+
+/* Every PT_LOAD segment: its file range inside the file, its physical range
+ * not wrapping. Those that occupy memory go to img->seg[], in program
+ * header order. Runs after elf_check_phdr_table. */
+static const char *elf_collect_loads(const uint8_t *b, uint64_t fsize, struct elf_image *img)
+{
+	uint64_t phoff = elf_rd(b + 32, 8);
+	unsigned phnum = (unsigned)elf_rd(b + 56, 2);
 
 	for (unsigned i = 0; i < phnum; i++) {
 		const uint8_t *ph = b + phoff + (uint64_t)i * PHDR_SIZE;
@@ -129,8 +145,13 @@ static const char *elf_check_image(const uint8_t *b, uint64_t fsize, struct elf_
 	}
 	if (img->nseg == 0)
 		return "no PT_LOAD segment";
+	return NULL;
+}
 
-	/* Ranges are inclusive at the end so a segment ending at 2^64 works. */
+/* No two loaded segments share a physical byte. Ranges are inclusive at
+ * the end so a segment ending at 2^64 works. */
+static const char *elf_check_overlap(const struct elf_image *img)
+{
 	for (unsigned i = 0; i < img->nseg; i++) {
 		const struct elf_segment *a = &img->seg[i];
 		for (unsigned j = i + 1; j < img->nseg; j++) {
@@ -140,7 +161,13 @@ static const char *elf_check_image(const uint8_t *b, uint64_t fsize, struct elf_
 				return "PT_LOAD segments overlap in physical memory";
 		}
 	}
+	return NULL;
+}
 
+/* The entry point lies in the file-backed part of a loaded segment; then
+ * it is img->entry. */
+static const char *elf_check_entry(uint64_t entry, struct elf_image *img)
+{
 	for (unsigned i = 0; i < img->nseg; i++) {
 		const struct elf_segment *s = &img->seg[i];
 		if (entry >= s->paddr && entry - s->paddr < s->filesz) {
@@ -149,6 +176,22 @@ static const char *elf_check_image(const uint8_t *b, uint64_t fsize, struct elf_
 		}
 	}
 	return "entry point outside the loaded segments";
+}
+
+/* The checks in order, each relying on the ones before; the first failure
+ * is the answer. */
+static const char *elf_check_image(const uint8_t *b, uint64_t fsize, struct elf_image *img)
+{
+	const char *err = elf_check_header(b, fsize);
+	if (!err)
+		err = elf_check_phdr_table(b, fsize);
+	if (!err)
+		err = elf_collect_loads(b, fsize, img);
+	if (!err)
+		err = elf_check_overlap(img);
+	if (!err)
+		err = elf_check_entry(elf_rd(b + 24, 8), img);
+	return err;
 }
 
 /* Does the note segment b[off, off + len) hold the Spindle kernel note? */
