@@ -202,11 +202,79 @@ static void add_nmi(struct ctx *c, uint32_t uid, uint16_t flags, uint8_t lint)
 	a->nmi[a->nnmis++] = (struct acpi_lapic_nmi){ .uid = uid, .flags = flags, .lint = lint };
 }
 
+/* An I/O APIC entry (type 1); a full table is warned about once (*warned). */
+static void add_ioapic(struct ctx *c, const uint8_t *e, bool *warned)
+{
+	struct acpi_info *a = c->out;
+	if (a->nioapics == ACPI_MAX_IOAPICS) {
+		if (!*warned)
+			warn(c, "MADT: more than %u I/O APICs, the rest ignored", ACPI_MAX_IOAPICS);
+		*warned = true;
+		return;
+	}
+	a->ioapic[a->nioapics++] = (struct acpi_ioapic){
+		.id = e[2], .phys = rd32(e + 4), .gsi_base = rd32(e + 8),
+	};
+}
+
+/* An Interrupt Source Override entry (type 2); *warned as for add_ioapic. */
+static void add_override(struct ctx *c, const uint8_t *e, bool *warned)
+{
+	struct acpi_info *a = c->out;
+	if (a->noverrides == ACPI_MAX_OVERRIDES) {
+		if (!*warned)
+			warn(c, "MADT: more than %u interrupt overrides, the rest ignored",
+			     ACPI_MAX_OVERRIDES);
+		*warned = true;
+		return;
+	}
+	a->override[a->noverrides++] = (struct acpi_irq_override){
+		.bus = e[2], .source = e[3], .gsi = rd32(e + 4), .flags = rd16(e + 8),
+	};
+}
+
+/* The "table full" warnings, said once per MADT. */
+struct madt_warned { bool ioapic, ovr; };
+
+/* One MADT entry e, at least as long as its type needs (parse_madt). */
+static void madt_entry(struct ctx *c, const uint8_t *e, struct madt_warned *w)
+{
+	switch (e[0]) {
+	case 0:         /* Processor Local APIC */
+		if (e[3] == 0xff)       /* not a valid xAPIC ID: x2APIC entry follows */
+			break;
+		add_cpu(c, e[3], e[2], rd32(e + 4), false);
+		break;
+	case 1:         /* I/O APIC */
+		add_ioapic(c, e, &w->ioapic);
+		break;
+	case 2:         /* Interrupt Source Override */
+		add_override(c, e, &w->ovr);
+		break;
+	case 4:         /* Local APIC NMI */
+		add_nmi(c, e[2] == 0xff ? 0xffffffffu : e[2], rd16(e + 3), e[5]);
+		break;
+	case 5:         /* Local APIC Address Override */
+		c->out->lapic_phys = rd64(e + 4);
+		break;
+	case 9:         /* Processor Local x2APIC */
+		if (rd32(e + 4) == 0xffffffffu)
+			break;
+		add_cpu(c, rd32(e + 4), rd32(e + 12), rd32(e + 8), true);
+		break;
+	case 10:        /* Local x2APIC NMI */
+		add_nmi(c, rd32(e + 4), rd16(e + 2), e[8]);
+		break;
+	default:        /* 3 NMI source, 6+ SAPIC/GIC/...: not used on x86-64 PCs */
+		break;
+	}
+}
+
 static void parse_madt(struct ctx *c, const uint8_t *t, uint32_t len)
 {
 	struct acpi_info *a = c->out;
 	static const uint8_t min_len[] = { [0] = 8, [1] = 12, [2] = 10, [4] = 6, [5] = 12, [9] = 16, [10] = 12 };
-	bool warned_ioapic = false, warned_ovr = false;
+	struct madt_warned w = { false, false };
 
 	a->has_madt = true;
 	a->lapic_phys = rd32(t + 36);
@@ -227,52 +295,7 @@ static void parse_madt(struct ctx *c, const uint8_t *t, uint32_t len)
 			warn(c, "MADT: entry type %u too short (%u bytes), skipped", type, elen);
 			continue;
 		}
-		switch (type) {
-		case 0:         /* Processor Local APIC */
-			if (e[3] == 0xff)       /* not a valid xAPIC ID: x2APIC entry follows */
-				break;
-			add_cpu(c, e[3], e[2], rd32(e + 4), false);
-			break;
-		case 1:         /* I/O APIC */
-			if (a->nioapics == ACPI_MAX_IOAPICS) {
-				if (!warned_ioapic)
-					warn(c, "MADT: more than %u I/O APICs, the rest ignored", ACPI_MAX_IOAPICS);
-				warned_ioapic = true;
-				break;
-			}
-			a->ioapic[a->nioapics++] = (struct acpi_ioapic){
-				.id = e[2], .phys = rd32(e + 4), .gsi_base = rd32(e + 8),
-			};
-			break;
-		case 2:         /* Interrupt Source Override */
-			if (a->noverrides == ACPI_MAX_OVERRIDES) {
-				if (!warned_ovr)
-					warn(c, "MADT: more than %u interrupt overrides, the rest ignored",
-					     ACPI_MAX_OVERRIDES);
-				warned_ovr = true;
-				break;
-			}
-			a->override[a->noverrides++] = (struct acpi_irq_override){
-				.bus = e[2], .source = e[3], .gsi = rd32(e + 4), .flags = rd16(e + 8),
-			};
-			break;
-		case 4:         /* Local APIC NMI */
-			add_nmi(c, e[2] == 0xff ? 0xffffffffu : e[2], rd16(e + 3), e[5]);
-			break;
-		case 5:         /* Local APIC Address Override */
-			a->lapic_phys = rd64(e + 4);
-			break;
-		case 9:         /* Processor Local x2APIC */
-			if (rd32(e + 4) == 0xffffffffu)
-				break;
-			add_cpu(c, rd32(e + 4), rd32(e + 12), rd32(e + 8), true);
-			break;
-		case 10:        /* Local x2APIC NMI */
-			add_nmi(c, rd32(e + 4), rd16(e + 2), e[8]);
-			break;
-		default:        /* 3 NMI source, 6+ SAPIC/GIC/...: not used on x86-64 PCs */
-			break;
-		}
+		madt_entry(c, e, &w);
 	}
 	if (a->ncpus_dropped)
 		warn(c, "MADT: %u usable CPUs, only the first %u kept (ACPI_MAX_CPUS); %u are never started",
@@ -467,6 +490,82 @@ static const uint8_t *get_rsdp(struct ctx *c, uint64_t phys, bool *ext)
 	return r;
 }
 
+/* The root table r points to: the XSDT when r's extended part is usable
+ * and the XSDT is valid, else the RSDT. NULL when neither is; *root_phys is
+ * the address of the one chosen, *is_x whether it is the XSDT. */
+static const uint8_t *get_root(struct ctx *c, const uint8_t *r, bool ext, uint32_t *rlen,
+			       bool *is_x, uint64_t *root_phys)
+{
+	uint64_t rsdt = rd32(r + 16), xsdt = ext ? rd64(r + 24) : 0;
+	const uint8_t *root = NULL;
+	*is_x = false;
+	if (xsdt) {
+		root = get_table(c, xsdt, "XSDT", HDR_LEN, rlen);
+		*is_x = root != NULL;
+		if (!root && rsdt)
+			warn(c, "falling back to the RSDT");
+	}
+	if (!root && rsdt)
+		root = get_table(c, rsdt, "RSDT", HDR_LEN, rlen);
+	if (!root && !rsdt && !xsdt)
+		warn(c, "RSDP has no RSDT or XSDT");
+	*root_phys = *is_x ? xsdt : rsdt;
+	return root;
+}
+
+/* The RSDP's OEM ID, printable, trailing spaces dropped. */
+static void copy_oem_id(char *oem_id, const uint8_t *r)
+{
+	int n = 0;
+	for (int i = 0; i < 6; i++) {
+		uint8_t ch = r[9 + i];
+		oem_id[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+		if (ch != ' ')
+			n = i + 1;
+	}
+	oem_id[n] = '\0';
+}
+
+/* The table at p, listed in the root table: handed to its parser when
+ * there is one for its signature, the first of each signature only
+ * (seen[k]: parsers[k] has had its table). */
+static void dispatch_table(struct ctx *c, uint64_t p, bool *seen)
+{
+	const uint8_t *h = map(c, p, HDR_LEN);
+	if (!h) {
+		warn(c, "table at %x: cannot map, skipped", p);
+		return;
+	}
+	for (unsigned k = 0; k < sizeof parsers / sizeof parsers[0]; k++) {
+		if (!sig_eq(h, parsers[k].sig, 4))
+			continue;
+		if (seen[k]) {
+			warn(c, "second %s at %x ignored", parsers[k].sig, p);
+			return;
+		}
+		uint32_t tlen;
+		const uint8_t *t = get_table(c, p, parsers[k].sig, parsers[k].min_len, &tlen);
+		if (t) {
+			seen[k] = true;
+			parsers[k].parse(c, t, tlen);
+		}
+		return;
+	}
+}
+
+/* Every table the root table (XSDT: 8-byte entries, RSDT: 4) lists. */
+static void walk_root(struct ctx *c, const uint8_t *root, uint32_t rlen, bool is_x)
+{
+	bool seen[sizeof parsers / sizeof parsers[0]] = { 0 };
+	unsigned esz = is_x ? 8 : 4;
+	for (uint32_t off = HDR_LEN; off + esz <= rlen; off += esz) {
+		uint64_t p = is_x ? rd64(root + off) : rd32(root + off);
+		if (p == 0)
+			continue;
+		dispatch_table(c, p, seen);
+	}
+}
+
 int acpi_parse(uint64_t rsdp_phys, acpi_map_fn mapfn, acpi_warn_fn warnfn, struct acpi_info *out)
 {
 	struct ctx c = { mapfn, warnfn, out };
@@ -482,21 +581,11 @@ int acpi_parse(uint64_t rsdp_phys, acpi_map_fn mapfn, acpi_warn_fn warnfn, struc
 		return -1;
 
 	uint8_t rev = r[15];
-	uint64_t rsdt = rd32(r + 16), xsdt = ext ? rd64(r + 24) : 0;
-	const uint8_t *root = NULL;
 	uint32_t rlen = 0;
-	bool is_x = false;
-	if (xsdt) {
-		root = get_table(&c, xsdt, "XSDT", HDR_LEN, &rlen);
-		is_x = root != NULL;
-		if (!root && rsdt)
-			warn(&c, "falling back to the RSDT");
-	}
-	if (!root && rsdt)
-		root = get_table(&c, rsdt, "RSDT", HDR_LEN, &rlen);
+	bool is_x;
+	uint64_t root_phys;
+	const uint8_t *root = get_root(&c, r, ext, &rlen, &is_x, &root_phys);
 	if (!root) {
-		if (!rsdt && !xsdt)
-			warn(&c, "RSDP has no RSDT or XSDT");
 		unsigned nw = out->nwarnings;
 		*out = (struct acpi_info){ .nwarnings = nw };
 		return -1;
@@ -505,43 +594,10 @@ int acpi_parse(uint64_t rsdp_phys, acpi_map_fn mapfn, acpi_warn_fn warnfn, struc
 	out->revision = rev;
 	out->xsdt = is_x;
 	out->rsdp_phys = rsdp_phys;
-	out->root_phys = is_x ? xsdt : rsdt;
-	int n = 0;
-	for (int i = 0; i < 6; i++) {
-		uint8_t ch = r[9 + i];
-		out->oem_id[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
-		if (ch != ' ')
-			n = i + 1;
-	}
-	out->oem_id[n] = '\0';
+	out->root_phys = root_phys;
+	copy_oem_id(out->oem_id, r);
 
-	bool seen[sizeof parsers / sizeof parsers[0]] = { 0 };
-	unsigned esz = is_x ? 8 : 4;
-	for (uint32_t off = HDR_LEN; off + esz <= rlen; off += esz) {
-		uint64_t p = is_x ? rd64(root + off) : rd32(root + off);
-		if (p == 0)
-			continue;
-		const uint8_t *h = map(&c, p, HDR_LEN);
-		if (!h) {
-			warn(&c, "table at %x: cannot map, skipped", p);
-			continue;
-		}
-		for (unsigned k = 0; k < sizeof parsers / sizeof parsers[0]; k++) {
-			if (!sig_eq(h, parsers[k].sig, 4))
-				continue;
-			if (seen[k]) {
-				warn(&c, "second %s at %x ignored", parsers[k].sig, p);
-				break;
-			}
-			uint32_t tlen;
-			const uint8_t *t = get_table(&c, p, parsers[k].sig, parsers[k].min_len, &tlen);
-			if (t) {
-				seen[k] = true;
-				parsers[k].parse(&c, t, tlen);
-			}
-			break;
-		}
-	}
+	walk_root(&c, root, rlen, is_x);
 	if (!out->has_madt)
 		warn(&c, "no MADT: one CPU, no I/O APIC");
 	return 0;
