@@ -64,85 +64,134 @@ static void out_str(struct out *o, const char *s, int width, int prec, bool left
 			out_c(o, ' ');
 }
 
+/* What a conversion says before its letter: "%-08.3lx" is left, pad '0',
+ * width 8, precision 3, one 'l'. */
+struct spec {
+	bool left;        /* '-': pad on the right */
+	char pad;         /* '0' or ' ' */
+	int width;
+	int prec;         /* -1: none given */
+	int lng;          /* how many 'l' and 'z' */
+};
+
+/* Reads the flags, width, precision and length at fmt (just past the '%');
+ * a '*' takes its value from the arguments. Returns where the conversion
+ * letter is (the NUL when the format ends first). */
+static const char *parse_spec(const char *fmt, struct spec *sp, va_list *ap)
+{
+	sp->left = false;
+	sp->pad = ' ';
+	sp->width = 0;
+	sp->prec = -1;
+	sp->lng = 0;
+	for (;; fmt++) {
+		if (*fmt == '-')
+			sp->left = true;
+		else if (*fmt == '0')
+			sp->pad = '0';
+		else
+			break;
+	}
+	if (*fmt == '*') {
+		sp->width = va_arg(*ap, int);
+		fmt++;
+	}
+	while (*fmt >= '0' && *fmt <= '9')
+		sp->width = sp->width * 10 + (*fmt++ - '0');
+	if (*fmt == '.') {
+		sp->prec = 0;
+		fmt++;
+		if (*fmt == '*') {
+			sp->prec = va_arg(*ap, int);
+			fmt++;
+		}
+		while (*fmt >= '0' && *fmt <= '9')
+			sp->prec = sp->prec * 10 + (*fmt++ - '0');
+	}
+	while (*fmt == 'l' || *fmt == 'z') {
+		sp->lng++;
+		fmt++;
+	}
+	return fmt;
+}
+
+/* %d, %i */
+static void conv_signed(struct out *o, const struct spec *sp, va_list *ap)
+{
+	long long s = sp->lng ? va_arg(*ap, long long) : va_arg(*ap, int);
+	out_num(o, s < 0 ? -(unsigned long long)s : (unsigned long long)s, 10,
+		false, s < 0, sp->width, sp->pad, sp->left);
+}
+
+/* %u, %x, %X, %o */
+static void conv_unsigned(struct out *o, char conv, const struct spec *sp, va_list *ap)
+{
+	unsigned long long u = sp->lng ? va_arg(*ap, unsigned long long) : va_arg(*ap, unsigned int);
+	out_num(o, u, conv == 'u' ? 10 : conv == 'o' ? 8 : 16, conv == 'X',
+		false, sp->width, sp->pad, sp->left);
+}
+
+/* %p: 0x and 16 hex digits, whatever the width. */
+static void conv_pointer(struct out *o, va_list *ap)
+{
+	out_c(o, '0');
+	out_c(o, 'x');
+	out_num(o, (uintptr_t)va_arg(*ap, void *), 16, false, false, 16, '0', false);
+}
+
+/* One conversion, letter conv (NUL: the format ended after the '%'). */
+static void convert(struct out *o, char conv, const struct spec *sp, va_list *ap)
+{
+	switch (conv) {
+	case 'd':
+	case 'i':
+		conv_signed(o, sp, ap);
+		break;
+	case 'u':
+	case 'x':
+	case 'X':
+	case 'o':
+		conv_unsigned(o, conv, sp, ap);
+		break;
+	case 'p':
+		conv_pointer(o, ap);
+		break;
+	case 's':
+		out_str(o, va_arg(*ap, const char *), sp->width, sp->prec, sp->left);
+		break;
+	case 'c':
+		out_c(o, (char)va_arg(*ap, int));
+		break;
+	case '%':
+		out_c(o, '%');
+		break;
+	default: /* unknown: print it as written */
+		out_c(o, '%');
+		if (conv)
+			out_c(o, conv);
+	}
+}
+
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct out o = { buf, size, 0 };
+	struct spec sp;
+	va_list aq;
+
+	/* The steps take the arguments by pointer: a va_list handed on by
+	 * value may not be used again once the callee has read from it. */
+	va_copy(aq, ap);
 	for (; *fmt; fmt++) {
 		if (*fmt != '%') {
 			out_c(&o, *fmt);
 			continue;
 		}
-		fmt++;
-		bool left = false;
-		char pad = ' ';
-		int width = 0, prec = -1, lng = 0;
-		for (;; fmt++) {
-			if (*fmt == '-')
-				left = true;
-			else if (*fmt == '0')
-				pad = '0';
-			else
-				break;
-		}
-		if (*fmt == '*') {
-			width = va_arg(ap, int);
-			fmt++;
-		}
-		while (*fmt >= '0' && *fmt <= '9')
-			width = width * 10 + (*fmt++ - '0');
-		if (*fmt == '.') {
-			prec = 0;
-			fmt++;
-			if (*fmt == '*') {
-				prec = va_arg(ap, int);
-				fmt++;
-			}
-			while (*fmt >= '0' && *fmt <= '9')
-				prec = prec * 10 + (*fmt++ - '0');
-		}
-		while (*fmt == 'l' || *fmt == 'z') {
-			lng++;
-			fmt++;
-		}
-		unsigned long long u;
-		long long s;
-		switch (*fmt) {
-		case 'd':
-		case 'i':
-			s = lng ? va_arg(ap, long long) : va_arg(ap, int);
-			out_num(&o, s < 0 ? -(unsigned long long)s : (unsigned long long)s, 10,
-				false, s < 0, width, pad, left);
-			break;
-		case 'u':
-		case 'x':
-		case 'X':
-		case 'o':
-			u = lng ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned int);
-			out_num(&o, u, *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16, *fmt == 'X',
-				false, width, pad, left);
-			break;
-		case 'p':
-			out_c(&o, '0');
-			out_c(&o, 'x');
-			out_num(&o, (uintptr_t)va_arg(ap, void *), 16, false, false, 16, '0', false);
-			break;
-		case 's':
-			out_str(&o, va_arg(ap, const char *), width, prec, left);
-			break;
-		case 'c':
-			out_c(&o, (char)va_arg(ap, int));
-			break;
-		case '%':
-			out_c(&o, '%');
-			break;
-		default: /* unknown: print it as written */
-			out_c(&o, '%');
-			if (*fmt)
-				out_c(&o, *fmt);
-			else
-				fmt--;
-		}
+		fmt = parse_spec(fmt + 1, &sp, &aq);
+		convert(&o, *fmt, &sp, &aq);
+		if (!*fmt)
+			break;    /* the format ended inside the conversion */
 	}
+	va_end(aq);
 	if (size)
 		buf[o.len < size ? o.len : size - 1] = 0;
 	return (int)o.len;
