@@ -159,81 +159,81 @@ static int psf2_table(struct psf_font *f, const uint8_t *p, size_t len,
 	return 0;
 }
 
-/* Parse and validate a PSF1/PSF2 font held in buf[0..len). On success fills
- * *f (f->glyphs points into buf) and returns 0; otherwise writes a message
- * to err and returns -1. */
-static int psf_parse(const uint8_t *buf, size_t len, struct psf_font *f,
-		     char *err, size_t errlen)
+/* The PSF2 header of buf[0..len) (magic already seen) into *f; *hdr is its
+ * size. Returns 0, or -1 with a message in err. */
+static int psf2_header(const uint8_t *buf, size_t len, struct psf_font *f, size_t *hdr,
+		       char *err, size_t errlen)
 {
-	const uint8_t *table;
-	size_t table_len;
-	uint64_t glyph_bytes;
+	if (len < 32)
+		return psf_fail(err, errlen, "PSF2 header truncated (%zu of 32 bytes)", len);
+	uint32_t version = psf_le32(buf + 4), headersize = psf_le32(buf + 8);
+	uint32_t flags = psf_le32(buf + 12);
+	f->version = 2;
+	f->glyph_count = psf_le32(buf + 16);
+	f->bytes_per_glyph = psf_le32(buf + 20);
+	f->height = psf_le32(buf + 24);
+	f->width = psf_le32(buf + 28);
+	if (version != 0)
+		return psf_fail(err, errlen, "unsupported PSF2 version %u (only 0 is known)", version);
+	if (headersize < 32 || headersize > len)
+		return psf_fail(err, errlen, "bad PSF2 header size %u (file is %zu bytes)",
+				headersize, len);
+	if (f->width == 0 || f->width > PSF_MAX_DIM || f->height == 0 || f->height > PSF_MAX_DIM)
+		return psf_fail(err, errlen, "unsupported glyph size %ux%u (1..%d pixels each way)",
+				f->width, f->height, PSF_MAX_DIM);
+	f->bytes_per_row = (f->width + 7) / 8;
+	if (f->bytes_per_glyph != f->height * f->bytes_per_row)
+		return psf_fail(err, errlen, "glyph size %u bytes does not match %ux%u (expected %u)",
+				f->bytes_per_glyph, f->width, f->height,
+				f->height * f->bytes_per_row);
+	f->has_table = (flags & PSF2_HAS_UNICODE_TABLE) != 0;
+	*hdr = headersize;
+	return 0;
+}
+
+/* The PSF1 header (magic already seen), as psf2_header. */
+static int psf1_header(const uint8_t *buf, size_t len, struct psf_font *f, size_t *hdr,
+		       char *err, size_t errlen)
+{
+	if (len < 4)
+		return psf_fail(err, errlen, "PSF1 header truncated (%zu of 4 bytes)", len);
+	uint8_t mode = buf[2];
+	f->version = 1;
+	f->width = 8;
+	f->bytes_per_row = 1;
+	f->height = buf[3];
+	f->bytes_per_glyph = f->height;
+	f->glyph_count = (mode & PSF1_MODE512) ? 512 : 256;
+	f->has_table = (mode & (PSF1_HASTAB | PSF1_HASSEQ)) != 0;
+	if (mode & ~(PSF1_MODE512 | PSF1_HASTAB | PSF1_HASSEQ))
+		return psf_fail(err, errlen, "unknown PSF1 mode bits 0x%02x", mode);
+	if (f->height == 0 || f->height > PSF_MAX_DIM)
+		return psf_fail(err, errlen, "unsupported glyph height %u (1..%d pixels)",
+				f->height, PSF_MAX_DIM);
+	*hdr = 4;
+	return 0;
+}
+
+/* Either header, told apart by the magic, as psf2_header. */
+static int psf_header(const uint8_t *buf, size_t len, struct psf_font *f, size_t *hdr,
+		      char *err, size_t errlen)
+{
+	if (len >= 4 && psf_le32(buf) == PSF2_MAGIC)
+		return psf2_header(buf, len, f, hdr, err, errlen);
+	if (len >= 2 && buf[0] == PSF1_MAGIC0 && buf[1] == PSF1_MAGIC1)
+		return psf1_header(buf, len, f, hdr, err, errlen);
+	return psf_fail(err, errlen, "not a PSF font (bad magic %02x %02x; want 36 04 or 72 b5 4a 86)%s",
+			len > 0 ? buf[0] : 0, len > 1 ? buf[1] : 0,
+			len >= 2 && buf[0] == 0x1f && buf[1] == 0x8b ? "; gzip data, run gzip -dc first" : "");
+}
+
+/* f->map from the Unicode table (when the font has one) or the identity,
+ * then f->fallback: the glyph of U+FFFD, else that of '?', else glyph 0. */
+static int psf_map(struct psf_font *f, const uint8_t *table, size_t table_len,
+		   char *err, size_t errlen)
+{
 	uint32_t replacement = PSF_NO_GLYPH;
 	int rc;
-
-	memset(f, 0, sizeof(*f));
-	for (int i = 0; i < PSF_MAP_SIZE; i++)
-		f->map[i] = PSF_NO_GLYPH;
-
-	if (len >= 4 && psf_le32(buf) == PSF2_MAGIC) {
-		if (len < 32)
-			return psf_fail(err, errlen, "PSF2 header truncated (%zu of 32 bytes)", len);
-		uint32_t version = psf_le32(buf + 4), headersize = psf_le32(buf + 8);
-		uint32_t flags = psf_le32(buf + 12);
-		f->version = 2;
-		f->glyph_count = psf_le32(buf + 16);
-		f->bytes_per_glyph = psf_le32(buf + 20);
-		f->height = psf_le32(buf + 24);
-		f->width = psf_le32(buf + 28);
-		if (version != 0)
-			return psf_fail(err, errlen, "unsupported PSF2 version %u (only 0 is known)", version);
-		if (headersize < 32 || headersize > len)
-			return psf_fail(err, errlen, "bad PSF2 header size %u (file is %zu bytes)",
-					headersize, len);
-		if (f->width == 0 || f->width > PSF_MAX_DIM || f->height == 0 || f->height > PSF_MAX_DIM)
-			return psf_fail(err, errlen, "unsupported glyph size %ux%u (1..%d pixels each way)",
-					f->width, f->height, PSF_MAX_DIM);
-		f->bytes_per_row = (f->width + 7) / 8;
-		if (f->bytes_per_glyph != f->height * f->bytes_per_row)
-			return psf_fail(err, errlen, "glyph size %u bytes does not match %ux%u (expected %u)",
-					f->bytes_per_glyph, f->width, f->height,
-					f->height * f->bytes_per_row);
-		f->has_table = (flags & PSF2_HAS_UNICODE_TABLE) != 0;
-		buf += headersize;
-		len -= headersize;
-	} else if (len >= 2 && buf[0] == PSF1_MAGIC0 && buf[1] == PSF1_MAGIC1) {
-		if (len < 4)
-			return psf_fail(err, errlen, "PSF1 header truncated (%zu of 4 bytes)", len);
-		uint8_t mode = buf[2];
-		f->version = 1;
-		f->width = 8;
-		f->bytes_per_row = 1;
-		f->height = buf[3];
-		f->bytes_per_glyph = f->height;
-		f->glyph_count = (mode & PSF1_MODE512) ? 512 : 256;
-		f->has_table = (mode & (PSF1_HASTAB | PSF1_HASSEQ)) != 0;
-		if (mode & ~(PSF1_MODE512 | PSF1_HASTAB | PSF1_HASSEQ))
-			return psf_fail(err, errlen, "unknown PSF1 mode bits 0x%02x", mode);
-		if (f->height == 0 || f->height > PSF_MAX_DIM)
-			return psf_fail(err, errlen, "unsupported glyph height %u (1..%d pixels)",
-					f->height, PSF_MAX_DIM);
-		buf += 4;
-		len -= 4;
-	} else {
-		return psf_fail(err, errlen, "not a PSF font (bad magic %02x %02x; want 36 04 or 72 b5 4a 86)%s",
-				len > 0 ? buf[0] : 0, len > 1 ? buf[1] : 0,
-				len >= 2 && buf[0] == 0x1f && buf[1] == 0x8b ? "; gzip data, run gzip -dc first" : "");
-	}
-
-	if (f->glyph_count == 0 || f->glyph_count > PSF_MAX_GLYPHS)
-		return psf_fail(err, errlen, "bad glyph count %u (1..%d)", f->glyph_count, PSF_MAX_GLYPHS);
-	glyph_bytes = (uint64_t)f->glyph_count * f->bytes_per_glyph;
-	if (glyph_bytes > len)
-		return psf_fail(err, errlen, "glyph data truncated: %u glyphs need %llu bytes, %zu present",
-				f->glyph_count, (unsigned long long)glyph_bytes, len);
-	f->glyphs = buf;
-	table = buf + glyph_bytes;
-	table_len = len - (size_t)glyph_bytes;
 
 	if (f->has_table) {
 		rc = f->version == 1 ? psf1_table(f, table, table_len, &replacement, err, errlen)
@@ -252,6 +252,34 @@ static int psf_parse(const uint8_t *buf, size_t len, struct psf_font *f,
 	else
 		f->fallback = 0;
 	return 0;
+}
+
+/* Parse and validate a PSF1/PSF2 font held in buf[0..len). On success fills
+ * *f (f->glyphs points into buf) and returns 0; otherwise writes a message
+ * to err and returns -1. */
+static int psf_parse(const uint8_t *buf, size_t len, struct psf_font *f,
+		     char *err, size_t errlen)
+{
+	uint64_t glyph_bytes;
+	size_t hdr;
+
+	memset(f, 0, sizeof(*f));
+	for (int i = 0; i < PSF_MAP_SIZE; i++)
+		f->map[i] = PSF_NO_GLYPH;
+
+	if (psf_header(buf, len, f, &hdr, err, errlen) < 0)
+		return -1;
+	buf += hdr;
+	len -= hdr;
+
+	if (f->glyph_count == 0 || f->glyph_count > PSF_MAX_GLYPHS)
+		return psf_fail(err, errlen, "bad glyph count %u (1..%d)", f->glyph_count, PSF_MAX_GLYPHS);
+	glyph_bytes = (uint64_t)f->glyph_count * f->bytes_per_glyph;
+	if (glyph_bytes > len)
+		return psf_fail(err, errlen, "glyph data truncated: %u glyphs need %llu bytes, %zu present",
+				f->glyph_count, (unsigned long long)glyph_bytes, len);
+	f->glyphs = buf;
+	return psf_map(f, buf + glyph_bytes, len - (size_t)glyph_bytes, err, errlen);
 }
 
 /* Printable ASCII characters the font has no glyph for (0 = all present). */
