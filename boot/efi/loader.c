@@ -33,6 +33,12 @@ static EFI_GUID acpi10_guid = ACPI_TABLE_GUID;
 static struct phys_range kranges[ELF_MAX_SEGMENTS];
 static unsigned nkranges;
 
+/* The kernel's ELF image as elf_check found it (load_kernel). Named
+ * directly, not handed down as a pointer: GCC 12 at -O2 folds such an
+ * address into a clone of the callee, loses the write through it, and
+ * puts the static, never written as far as it can see, in .rodata. */
+static struct elf_image kimg;
+
 static UINTN npages(UINT64 bytes)
 {
 	return (UINTN)((bytes + PAGE_SIZE - 1) / PAGE_SIZE);
@@ -260,30 +266,31 @@ static void find_framebuffer(struct boot_framebuffer *fb)
 	fb->phys = gop->Mode->FrameBufferBase;
 }
 
-EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
+/* The root directory of the volume the loader itself was read from. */
+static EFI_STATUS open_boot_volume(EFI_HANDLE image, EFI_FILE_HANDLE *root)
 {
-	EFI_STATUS st;
-
-	InitializeLib(image, systab);
-	uefi_call_wrapper(BS->SetWatchdogTimer, 4, 0, 0, 0, NULL);
-
 	EFI_LOADED_IMAGE *li = NULL;
-	st = uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&li);
+	EFI_STATUS st = uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol,
+					  (void **)&li);
 	if (EFI_ERROR(st) || !li) {
 		Print(L"spindle: cannot find the loader's own image (%r)\n", st);
 		return EFI_ERROR(st) ? st : EFI_LOAD_ERROR;
 	}
-	EFI_FILE_HANDLE root = LibOpenRoot(li->DeviceHandle);
-	if (!root) {
+	*root = LibOpenRoot(li->DeviceHandle);
+	if (!*root) {
 		Print(L"spindle: cannot open the loader's boot volume (no FAT file system?)\n");
 		return EFI_NOT_FOUND;
 	}
+	return EFI_SUCCESS;
+}
 
-	/* boot_info below 4 GiB: the kernel's boot page tables map only that. */
+/* boot_info below 4 GiB: the kernel's boot page tables map only that. */
+static EFI_STATUS alloc_boot_info(struct boot_info **bip)
+{
 	EFI_PHYSICAL_ADDRESS bi_addr = 0xFFFFFFFFull;
 	UINTN bi_pages = npages(sizeof(struct boot_info));
-	st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress, EfiLoaderData, bi_pages,
-			       &bi_addr);
+	EFI_STATUS st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress, EfiLoaderData,
+					  bi_pages, &bi_addr);
 	if (EFI_ERROR(st)) {
 		Print(L"spindle: cannot allocate boot_info below 4 GiB (%r)\n", st);
 		return st;
@@ -292,93 +299,172 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	ZeroMem(bi, bi_pages * PAGE_SIZE);
 	bi->magic = BOOT_INFO_MAGIC;
 	bi->boot_path = BOOT_PATH_UEFI;
+	*bip = bi;
+	return EFI_SUCCESS;
+}
 
-	load_cmdline(root, bi);
+static void free_boot_info(struct boot_info *bi)
+{
+	uefi_call_wrapper(BS->FreePages, 2, (EFI_PHYSICAL_ADDRESS)(UINTN)bi,
+			  npages(sizeof(struct boot_info)));
+}
 
+/* \spindle\kernel.elf: read (root is closed once it is), checked into
+ * kimg (elf_check) and its segments placed (place_segments). Returns an
+ * error after printing the one line; the file's pool memory is freed
+ * either way. */
+static EFI_STATUS load_kernel(EFI_FILE_HANDLE root, const struct boot_info *bi)
+{
 	UINT8 *file;
 	UINTN size;
 	const CHAR16 *why = L"";
-	st = read_file(root, KERNEL_PATH, &file, &size, &why);
+	EFI_STATUS st = read_file(root, KERNEL_PATH, &file, &size, &why);
 	uefi_call_wrapper(root->Close, 1, root);
 	if (EFI_ERROR(st)) {
 		Print(L"spindle: %s: %s (%r)\n", KERNEL_PATH, why, st);
-		goto fail_bi;
+		return st;
 	}
 
-	static struct elf_image img;
-	const char *err = elf_check(file, size, &img);
+	const char *err = elf_check(file, size, &kimg);
 	if (err) {
 		Print(L"spindle: %s: %a\n", KERNEL_PATH, err);
 		FreePool(file);
-		st = EFI_LOAD_ERROR;
-		goto fail_bi;
+		return EFI_LOAD_ERROR;
 	}
 	Print(L"spindle: loading %s (%ld bytes), cmdline \"%a\"\n", KERNEL_PATH, (UINT64)size,
 	      bi->cmdline);
 
-	if (!place_segments(file, &img)) {
+	if (!place_segments(file, &kimg)) {
 		FreePool(file);
-		st = EFI_LOAD_ERROR;
-		goto fail_bi;
+		return EFI_LOAD_ERROR;
 	}
 	FreePool(file);
+	return EFI_SUCCESS;
+}
 
-	bi->rsdp_phys = find_rsdp();
-	find_framebuffer(&bi->fb);
+/* The firmware's memory map and the buffer it is read into. */
+struct efi_map {
+	void *buf;
+	UINTN cap, size, key, desc_size;
+	UINT32 desc_ver;
+};
 
-	/* The map buffer is allocated once, with room for growth: after a
-	 * failed ExitBootServices() only GetMemoryMap() may be called. */
-	UINTN map_size = 0, map_key = 0, desc_size = 0;
-	UINT32 desc_ver = 0;
-	st = uefi_call_wrapper(BS->GetMemoryMap, 5, &map_size, NULL, &map_key, &desc_size,
-			       &desc_ver);
-	if (st != EFI_BUFFER_TOO_SMALL || desc_size == 0) {
-		Print(L"spindle: GetMemoryMap failed (%r)\n", st);
-		goto fail_kernel;
+/* The map buffer is allocated once, with room for growth: after a
+ * failed ExitBootServices() only GetMemoryMap() may be called. Returns
+ * FALSE after printing the one error line, with *st the status to return. */
+static BOOLEAN alloc_memory_map(struct efi_map *m, EFI_STATUS *st)
+{
+	m->size = m->key = m->desc_size = 0;
+	m->desc_ver = 0;
+	*st = uefi_call_wrapper(BS->GetMemoryMap, 5, &m->size, NULL, &m->key, &m->desc_size,
+				&m->desc_ver);
+	if (*st != EFI_BUFFER_TOO_SMALL || m->desc_size == 0) {
+		Print(L"spindle: GetMemoryMap failed (%r)\n", *st);
+		return FALSE;
 	}
-	UINTN map_cap = map_size + 32 * desc_size;
-	void *map = AllocatePool(map_cap);
-	if (!map) {
+	m->cap = m->size + 32 * m->desc_size;
+	m->buf = AllocatePool(m->cap);
+	if (!m->buf) {
 		Print(L"spindle: out of memory for the memory map\n");
-		st = EFI_OUT_OF_RESOURCES;
-		goto fail_kernel;
+		*st = EFI_OUT_OF_RESOURCES;
+		return FALSE;
 	}
+	return TRUE;
+}
 
-	/* A first pass only for the summary line (the real one follows). */
-	map_size = map_cap;
-	st = uefi_call_wrapper(BS->GetMemoryMap, 5, &map_size, map, &map_key, &desc_size,
-			       &desc_ver);
+/* The current map into m->buf (all of it is room). */
+static EFI_STATUS get_memory_map(struct efi_map *m)
+{
+	m->size = m->cap;
+	return uefi_call_wrapper(BS->GetMemoryMap, 5, &m->size, m->buf, &m->key, &m->desc_size,
+				 &m->desc_ver);
+}
+
+/* A first pass only for the summary line (the real one follows, in
+ * exit_boot_services). Returns an error after printing the one line. */
+static EFI_STATUS print_summary(struct boot_info *bi, struct efi_map *m)
+{
+	EFI_STATUS st = get_memory_map(m);
 	if (EFI_ERROR(st)) {
 		Print(L"spindle: GetMemoryMap failed (%r)\n", st);
-		FreePool(map);
-		goto fail_kernel;
+		return st;
 	}
-	unsigned dropped = memmap_build(bi, map, map_size, desc_size, kranges, nkranges);
+	unsigned dropped = memmap_build(bi, m->buf, m->size, m->desc_size, kranges, nkranges);
 	if (dropped)
 		Print(L"spindle: warning: memory map has more than %d regions, %d dropped\n",
 		      BOOT_MEM_MAX, dropped);
 	Print(L"spindle: starting kernel at 0x%lx: %d segments, %d memory regions, rsdp 0x%lx, "
-	      L"fb %dx%d at 0x%lx\n", img.entry, img.nseg, bi->mem_count, bi->rsdp_phys,
+	      L"fb %dx%d at 0x%lx\n", kimg.entry, kimg.nseg, bi->mem_count, bi->rsdp_phys,
 	      bi->fb.width, bi->fb.height, bi->fb.phys);
+	return st;
+}
+
+/* Interrupts off, then the kernel's entry (a physical address) with
+ * RDI = bi. It does not come back. */
+static void __attribute__((noreturn)) start_kernel(UINT64 entry, struct boot_info *bi)
+{
+	__asm__ volatile("cli" ::: "memory");
+	((void (*)(struct boot_info *))(UINTN)entry)(bi);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+/* ExitBootServices() with the key of a map read just before (and built
+ * into bi), tried again while the map changes in between
+ * (EFI_INVALID_PARAMETER), then start_kernel. Returns only on failure. */
+static EFI_STATUS exit_boot_services(EFI_HANDLE image, struct boot_info *bi, struct efi_map *m,
+				     UINT64 entry)
+{
+	EFI_STATUS st = EFI_LOAD_ERROR;
 
 	for (int tries = 0; tries < EXIT_TRIES; tries++) {
-		map_size = map_cap;
-		st = uefi_call_wrapper(BS->GetMemoryMap, 5, &map_size, map, &map_key, &desc_size,
-				       &desc_ver);
+		st = get_memory_map(m);
 		if (EFI_ERROR(st))
 			break;
-		memmap_build(bi, map, map_size, desc_size, kranges, nkranges);
-		st = uefi_call_wrapper(BS->ExitBootServices, 2, image, map_key);
-		if (st == EFI_SUCCESS) {
-			/* No boot services from here on. */
-			__asm__ volatile("cli" ::: "memory");
-			((void (*)(struct boot_info *))(UINTN)img.entry)(bi);
-			for (;;)
-				__asm__ volatile("cli; hlt");
-		}
+		memmap_build(bi, m->buf, m->size, m->desc_size, kranges, nkranges);
+		st = uefi_call_wrapper(BS->ExitBootServices, 2, image, m->key);
+		if (st == EFI_SUCCESS)
+			start_kernel(entry, bi);        /* no boot services from here on */
 		if (st != EFI_INVALID_PARAMETER)
 			break;
 	}
+	return st;
+}
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
+{
+	EFI_FILE_HANDLE root;
+	struct boot_info *bi;
+	struct efi_map map;
+	EFI_STATUS st;
+
+	InitializeLib(image, systab);
+	uefi_call_wrapper(BS->SetWatchdogTimer, 4, 0, 0, 0, NULL);
+
+	st = open_boot_volume(image, &root);
+	if (EFI_ERROR(st))
+		return st;
+	st = alloc_boot_info(&bi);
+	if (EFI_ERROR(st))
+		return st;
+
+	load_cmdline(root, bi);
+	st = load_kernel(root, bi);
+	if (EFI_ERROR(st))
+		goto fail_bi;
+
+	bi->rsdp_phys = find_rsdp();
+	find_framebuffer(&bi->fb);
+
+	if (!alloc_memory_map(&map, &st))
+		goto fail_kernel;
+	st = print_summary(bi, &map);
+	if (EFI_ERROR(st)) {
+		FreePool(map.buf);
+		goto fail_kernel;
+	}
+
+	st = exit_boot_services(image, bi, &map, kimg.entry);
 	/* Best effort: the firmware may have shut part of itself down. */
 	Print(L"spindle: ExitBootServices failed (%r)\n", st);
 	return EFI_ERROR(st) ? st : EFI_LOAD_ERROR;
@@ -386,7 +472,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 fail_kernel:
 	free_kernel_pages();
 fail_bi:
-	uefi_call_wrapper(BS->FreePages, 2, bi_addr, bi_pages);
+	free_boot_info(bi);
 	uefi_call_wrapper(BS->Stall, 1, 2000000); /* leave the line on screen a moment */
 	return st;
 }
