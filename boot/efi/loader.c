@@ -20,6 +20,7 @@
 #include "boot/elf_check.h"
 #include "boot/cmdline_fit.h"
 #include "kernel/boot_info.h"
+#include "arch/x86_64/cpu.h"
 
 #define KERNEL_PATH  L"\\spindle\\kernel.elf"
 #define CMDLINE_PATH L"\\spindle\\cmdline.txt"
@@ -403,10 +404,12 @@ static EFI_STATUS print_summary(struct boot_info *bi, struct efi_map *m)
  * RDI = bi. It does not come back. */
 static void __attribute__((noreturn)) start_kernel(UINT64 entry, struct boot_info *bi)
 {
-	__asm__ volatile("cli" ::: "memory");
+	irq_disable();
 	((void (*)(struct boot_info *))(UINTN)entry)(bi);
-	for (;;)
-		__asm__ volatile("cli; hlt");
+	for (;;) {
+		irq_disable();
+		cpu_halt();
+	}
 }
 
 /* ExitBootServices() with the key of a map read just before (and built
