@@ -22,5 +22,5 @@ NEWLIB_CFLAGS := -O2 -g -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
 
 $(NEWLIB_STAMP): libc/newlib.mk $(DEPS_OK) tools/build-newlib.sh
 	@mkdir -p $(NEWLIB_DIR)
-	@flock $(BUILD)/.newlib.lock tools/build-newlib.sh "$(NEWLIB_SRCDIR)" "$(NEWLIB_DIR)" \
+	@flock $(NEWLIB_DIR)/.lock tools/build-newlib.sh "$(NEWLIB_SRCDIR)" "$(NEWLIB_DIR)" \
 		"$(NEWLIB_PREFIX)" "$(NEWLIB_CFLAGS)" "$@"

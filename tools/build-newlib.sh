@@ -7,7 +7,7 @@ set -eu
 srcdir=$1 dir=$2 prefix=$3 cflags=$4
 stamp=$(cd "$(dirname "$5")" && pwd)/$(basename "$5")
 # Another make may have finished it while this one waited for the lock.
-if [ -f "$stamp" ] && [ "$stamp" -nt libc/newlib.mk ]; then exit 0; fi
+if [ -f "$stamp" ] && [ "$stamp" -nt libc/newlib.mk ]; then touch "$stamp"; exit 0; fi   # built: only newer than the deps stamp now
 # The tarball is looked for now, after tools/deps.sh installed newlib-source.
 tarball=$(ls "$srcdir"/newlib-*.tar.* 2>/dev/null | head -n 1)
 if [ -z "$tarball" ]; then
