@@ -93,6 +93,11 @@ struct plat_sem *plat_sem_create(void)
 	return (struct plat_sem *)s;
 }
 
+void plat_sem_reset(struct plat_sem *s)
+{
+	ksem_init((struct ksem *)s, 0);
+}
+
 void plat_sem_wait(struct plat_sem *s)
 {
 	ksem_wait((struct ksem *)s);

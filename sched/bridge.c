@@ -46,8 +46,14 @@ static struct m *m_new(unsigned cpu, struct p *pp)
 	spin_unlock_irqrestore(&ms_lock, on);
 	if (!mp)
 		return NULL;
+	/* A slot's semaphore is made once and reset for each new M: a post
+	 * of the last run (the stop waking a spare that had already seen it)
+	 * must not wake the new M without a P, which would then queue itself
+	 * on the spare list twice. */
 	if (!m_wake[mp->id])
 		m_wake[mp->id] = plat_sem_create();
+	else
+		plat_sem_reset(m_wake[mp->id]);
 	mp->wake = m_wake[mp->id];
 	if (!mp->wake) {
 		mp->in_use = false;
@@ -101,6 +107,10 @@ void ms_join_all(void)
 void m_become_spare(struct m *mp)
 {
 	rt_lock(&sched.lock);
+#if SPINDLE_DEBUG
+	for (struct m *s = sched.spare; s; s = s->spare_next)
+		SCHED_ASSERT(s != mp);   /* twice on the list would make it a cycle */
+#endif
 	mp->spare_next = sched.spare;
 	sched.spare = mp;
 	rt_unlock(&sched.lock);

@@ -130,6 +130,8 @@ void plat_thread_yield(void);                      /* to other threads of this C
 bool plat_thread_waiting(void);
 /* Counting semaphores (a spare M's wake). wait: thread context; post: any. */
 struct plat_sem *plat_sem_create(void);            /* NULL: no memory */
+/* Back to a count of 0, for reuse; no thread may be waiting on it. */
+void plat_sem_reset(struct plat_sem *s);
 void plat_sem_wait(struct plat_sem *s);
 void plat_sem_post(struct plat_sem *s);
 
