@@ -97,8 +97,11 @@ static void pp_echo(void *arg)
 	}
 	GCHECK_EQ(v, 0);  /* zeroed on close */
 	GCHECK_EQ(n, PP_N);
-	chan_close(pp_pong);
+	/* Before the close: main returns once it sees the close, and the
+	 * runtime stops with it (as a Go program exits), so a store after
+	 * the close may never run. */
 	pp_echo_done = 1;
+	chan_close(pp_pong);
 }
 
 static void pp_main(void *arg)
