@@ -105,10 +105,6 @@ void process_init(void);
 
 static inline struct kcpu *my_kcpu(void) { return &kcpus[this_cpu()->id]; }
 
-static uint64_t now_ns(void)
-{
-	return time_ns();
-}
 
 static inline void stat_add(uint64_t *p, uint64_t v) { __atomic_fetch_add(p, v, __ATOMIC_RELAXED); }
 
@@ -415,7 +411,7 @@ void kthread_sleep(uint64_t ns)
 	bool on = irq_save();
 	struct kcpu *k = my_kcpu();
 	struct tcb *cur = k->current;
-	cur->wake_at_ns = now_ns() + ns;
+	cur->wake_at_ns = time_ns() + ns;
 	spin_lock(&k->lock);
 	cur->state = KT_BLOCKED;
 	cur->sleep_next = k->sleepers;
@@ -429,7 +425,7 @@ void kthread_device_wait(uint64_t ns)
 {
 	struct tcb *cur = kthread_self();
 	struct pcb *p = cur->proc;
-	struct kdev_req r = { .done_ns = now_ns() + ns, .done = KSEM_INIT(0), .next = NULL };
+	struct kdev_req r = { .done_ns = time_ns() + ns, .done = KSEM_INIT(0), .next = NULL };
 	stat_add(&p->io_requests, 1);
 	__atomic_fetch_add(&p->io_waits, 1, __ATOMIC_RELAXED);
 	struct kcpu *k;
@@ -449,7 +445,7 @@ static void run_timers(struct kcpu *k)
 {
 	if (!k->sleepers && !k->devq)
 		return;
-	uint64_t now = now_ns();
+	uint64_t now = time_ns();
 	struct kdev_req *done = NULL;
 	spin_lock(&k->lock);
 	for (struct tcb **pp = &k->sleepers; *pp;) {
