@@ -76,8 +76,9 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
 KERNEL_EXTRA_OBJS :=
 
 # Fragments: boot/boot.mk (EFI loader and disk image), kernel/*.mk (font),
-# tests/tests.mk (test runner), bench/bench.mk, tools/tools.mk (screenshot).
-include $(sort $(wildcard boot/*.mk kernel/*.mk tests/*.mk bench/*.mk tools/*.mk))
+# tests/tests.mk (test runner), bench/bench.mk, tools/tools.mk (screenshot),
+# arch/host/host.mk (the runtime on the host, under sanitizers).
+include $(sort $(wildcard boot/*.mk kernel/*.mk tests/*.mk bench/*.mk tools/*.mk arch/host/*.mk))
 
 .PHONY: all deps clean distclean
 all: $(BUILD)/kernel.elf $(ALL_EXTRA)

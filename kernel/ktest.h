@@ -21,9 +21,18 @@ struct ktest {
 	void (*fn)(void);
 };
 
+/* The host build of sched/ (arch/host) runs the runtime's tests too; its
+ * linker makes __start_/__stop_ symbols only for a section named like a C
+ * identifier. */
+#if SPINDLE_HOST
+#define KTEST_SECTION "ktests"
+#else
+#define KTEST_SECTION ".ktests"
+#endif
+
 #define KTEST(tname)                                                     \
 	static void ktest_fn_##tname(void);                               \
-	__attribute__((used, section(".ktests"), aligned(8)))             \
+	__attribute__((used, section(KTEST_SECTION), aligned(8)))         \
 	static const struct ktest ktest_##tname = { #tname, ktest_fn_##tname }; \
 	static void ktest_fn_##tname(void)
 

@@ -4,10 +4,11 @@
  * sched/, this one and the C library's; `nm -u` on their objects lists only
  * the functions declared here and the C library's (tests/source.sh checks
  * both). In the spirit of Plan 9's portfns.h and Unikraft's ukplat: a new
- * platform (the host build of a later issue, another architecture) is this
- * list implemented, and the runtime above it does not change.
+ * platform is this list implemented, and the runtime above it does not
+ * change. There are two: the kernel, and a Linux process for the tests
+ * under the sanitizers (arch/host/plat.c, SPINDLE_HOST).
  *
- * Implemented by:
+ * Implemented in the kernel by:
  *   arch/x86_64/plat_md.h    inline: this CPU, interrupts, the cycle counter
  *   arch/x86_64/switch.S     the context switches and machine entry points
  *   arch/x86_64/switch_frame.c  switch frames in C

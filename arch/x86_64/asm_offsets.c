@@ -20,6 +20,7 @@ void asm_offsets(void)
 	OFFSET(CPU_SCHED, struct cpu, sched);
 	OFFSET(CPU_STACK_LIMIT, struct cpu, stack_limit);  /* gcc's -fsplit-stack: 0x70 */
 	OFFSET(CPU_G0_SP, struct cpu, g0_sp);
+	OFFSET(CPU_PLAT_CTX, struct cpu, plat_ctx);   /* the host platform's (arch/host) */
 	/* the goroutine runtime */
 	OFFSET(M_CURG, struct m, curg);
 	OFFSET(G_SP, struct g, sp);

@@ -103,6 +103,17 @@ static inline bool cpu_rdrand64(uint64_t *v)
 static inline void store_fence(void) { __asm__ volatile("sfence" ::: "memory"); }
 
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
+#if SPINDLE_HOST
+/* The host platform (arch/host): a Linux process has no interrupts and may
+ * not execute cli, sti or hlt. A flag in the thread's struct cpu keeps the
+ * same bookkeeping, so the runtime's assertions about it still hold. Not a
+ * thread-local variable: a goroutine moves between threads at a switch,
+ * and the compiler may keep a TLS address across the call. */
+#include "arch/x86_64/percpu.h"
+static inline void irq_disable(void) { this_cpu()->host_irq_on = false; }
+static inline void irq_enable(void) { this_cpu()->host_irq_on = true; }
+static inline bool irq_enabled(void) { return this_cpu()->host_irq_on; }
+#else
 static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void cpu_halt(void) { __asm__ volatile("hlt" ::: "memory"); }
@@ -116,6 +127,7 @@ static inline uint64_t read_rflags(void)
 	return f;
 }
 static inline bool irq_enabled(void) { return read_rflags() & RFLAGS_IF; }
+#endif
 /* irq_save disables interrupts and returns whether they were on. */
 static inline bool irq_save(void) { bool on = irq_enabled(); irq_disable(); return on; }
 static inline void irq_restore(bool on) { if (on) irq_enable(); }

@@ -35,7 +35,12 @@ struct cpu {
 	 * the running thread, saved and restored with it (kernel/thread.c),
 	 * raised and lowered by one %gs-relative instruction (plat_md.h). */
 	volatile int32_t preempt_off;
-	uint8_t reserved[0x70 - 0x58];
+	/* The running context's sanitizer state on the host platform
+	 * (arch/host/plat.c), pushed into every switch frame there; unused in
+	 * the kernel. */
+	void *plat_ctx;          /* 0x58 */
+	bool host_irq_on;        /* 0x60: the host platform's stand-in for IF */
+	uint8_t reserved[0x70 - 0x61];
 	/* %fs:0x70 - the stack limit that code built with -fsplit-stack
 	 * compares its frame against (GCC's x86-64 TCB slot; FS base points
 	 * here too). 0 = no limit (kernel stacks); a goroutine's stack bottom

@@ -2,7 +2,9 @@
  * plat_md.h - the inline half of the goroutine runtime's platform
  * interface (sched/plat.h lists and specifies every hook) on x86-64: this
  * CPU's fields through the GS base, interrupts, the TSC, hlt. Included
- * only by sched/plat.h.
+ * only by sched/plat.h. The host platform (arch/host, SPINDLE_HOST) uses it
+ * too: it points each thread's GS base at its own struct cpu, so only the
+ * interrupt flag (arch/x86_64/cpu.h) and plat_idle differ there.
  */
 #ifndef ARCH_X86_64_PLAT_MD_H
 #define ARCH_X86_64_PLAT_MD_H
@@ -42,6 +44,9 @@ static inline int32_t plat_preempt_count(void)
 	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(n) : "i"(__builtin_offsetof(struct cpu, preempt_off)));
 	return n;
 }
+#if SPINDLE_HOST
+void plat_idle(void);   /* a futex wait with a timeout for the tick (arch/host/plat.c) */
+#else
 /* sti's one-instruction shadow: an interrupt pending before sti is taken
  * after the hlt has begun, so it ends the hlt instead of being lost. */
 static inline void plat_idle(void)
@@ -49,5 +54,6 @@ static inline void plat_idle(void)
 	irq_enable_and_halt();
 	irq_disable();
 }
+#endif
 
 #endif

@@ -20,9 +20,23 @@
  * %fs:CPU_STACK_LIMIT, the -fsplit-stack limit (arch/x86_64/percpu.h), is
  * switched with the stack: a goroutine's stack bottom plus its guard while
  * it runs, 0 (no limit) on kernel stacks.
+ *
+ * Built a second time with SPINDLE_HOST for the host platform (a Linux
+ * process, arch/host/plat.c): no cli/sti, a switch frame two words larger
+ * (switch_frame.h), four entry points renamed for plat.c to wrap, and no
+ * preemption or kernel-thread entry points.
  */
-#include "arch/x86_64/switch_frame.h"
 #include "asm_offsets.h"
+#include "arch/x86_64/switch_frame.h"
+
+#if SPINDLE_HOST
+/* The host platform (arch/host/plat.c) wraps these four in C, to tell the
+ * sanitizers about each switch, and calls them under these names. */
+#define switch_to md_switch_to
+#define switch_jump md_switch_jump
+#define mcall md_mcall
+#define m_enter md_m_enter
+#endif
 
 	.text
 
@@ -71,14 +85,14 @@ switch_jump:
  * continues with them on again (mcall_resume). */
 	.globl mcall
 mcall:
-	cli
+	IRQ_OFF
 	PUSH_SWITCH_FRAME mcall_resume
 	movq %gs:CPU_SCHED, %rax
 	movq M_CURG(%rax), %rsi       /* the current G */
 	movq %rsp, G_SP(%rsi)
 	movq %gs:CPU_G0_SP, %rsp
 	movq $0, %fs:CPU_STACK_LIMIT
-	sti                           /* on g0 now: not preemptible */
+	IRQ_ON                        /* on g0 now: not preemptible */
 	movq %rdi, %rax
 	movq %rsi, %rdi
 	xorl %ebp, %ebp               /* g0 backtraces stop here */
@@ -86,7 +100,7 @@ mcall:
 	ud2
 	.globl mcall_resume
 mcall_resume:
-	sti
+	IRQ_ON
 	ret
 
 /* void systemstack_switch(void (*fn)(void *), void *arg, uint64_t g0_sp):
@@ -113,7 +127,7 @@ systemstack_switch:
 /* A new goroutine starts here (switch_frame_first): r12 = fn, r13 = arg. */
 	.globl gstart_trampoline
 gstart_trampoline:
-	sti
+	IRQ_ON
 	xorl %ebp, %ebp
 	pushq $0                      /* end of backtraces; aligns the stack */
 	movq %r13, %rdi
@@ -121,6 +135,7 @@ gstart_trampoline:
 	call go_exit
 	ud2
 
+#if !SPINDLE_HOST
 /* A preempted goroutine continues here, interrupts off, r12 = its G, the
  * stack pointer on the padding word under its copied trap frame. */
 	.globl preempt_resume
@@ -144,6 +159,8 @@ preempt_enter_scheduler:
 	sti
 	call schedule
 	ud2
+
+#endif
 
 /* Called from the prologue of a -fsplit-stack function whose frame does
  * not fit above the limit: %r10 = the frame size it wanted, (%rsp) = an
@@ -175,6 +192,15 @@ m_enter:
 	call schedule
 	ud2
 
+#if SPINDLE_HOST
+/* The host platform has no timer interrupt and no kernel threads: these
+ * resume addresses exist for switch_frame.c and are never reached. */
+	.globl preempt_resume, preempt_enter_scheduler, kthread_preempt_resume
+preempt_resume:
+preempt_enter_scheduler:
+kthread_preempt_resume:
+	ud2
+#else
 /* --- kernel threads (kernel/thread.c, docs/threads.md) ------------------ */
 
 /* A preempted thread continues here: rsp = the padding word under its
@@ -202,3 +228,6 @@ kthread_start_stub:
 	xorl %edi, %edi
 	call kthread_exit
 	ud2
+#endif
+
+	.section .note.GNU-stack, "", @progbits   /* no executable stack (the host build links it as an ELF program) */

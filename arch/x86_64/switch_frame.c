@@ -7,6 +7,9 @@
  * interrupted code's values.
  */
 #include <stddef.h>
+#if SPINDLE_HOST
+#define switch_frame_first md_switch_frame_first   /* wrapped by arch/host/plat.c */
+#endif
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/switch_frame.h"
 #include "arch/x86_64/trap.h"

@@ -26,6 +26,13 @@
 #include <stdint.h>
 
 struct switch_frame {
+#if SPINDLE_HOST
+	/* The host platform (arch/host/plat.c) keeps, in every stopped
+	 * context, its sanitizer state: the struct cpu's plat_ctx at the time
+	 * of the switch (a ThreadSanitizer fiber and the stack's bounds for
+	 * AddressSanitizer), so a switch knows what it switches to. */
+	uint64_t plat_ctx, plat_pad;
+#endif
 	uint64_t r15, r14, r13, r12, rbx, rbp;
 	uint64_t rip;              /* where the context continues */
 	uint64_t above;            /* the caller's return address, or padding */
@@ -76,6 +83,9 @@ void kthread_preempt_resume(void);
 	.endm
 
 	.macro POP_CALLEE_SAVED
+#if SPINDLE_HOST
+	addq $16, %rsp                /* plat_ctx, plat_pad */
+#endif
 	popq %r15
 	popq %r14
 	popq %r13
@@ -91,6 +101,23 @@ void kthread_preempt_resume(void);
 	leaq \resume(%rip), %rax
 	pushq %rax
 	PUSH_CALLEE_SAVED
+#if SPINDLE_HOST
+	subq $8, %rsp                 /* plat_pad */
+	pushq %gs:CPU_PLAT_CTX
+#endif
+	.endm
+
+	/* cli and sti; the host platform has no interrupt flag to change (its
+	 * stand-in is set by the C code around each switch, arch/host/plat.c). */
+	.macro IRQ_OFF
+#if !SPINDLE_HOST
+	cli
+#endif
+	.endm
+	.macro IRQ_ON
+#if !SPINDLE_HOST
+	sti
+#endif
 	.endm
 
 #endif
