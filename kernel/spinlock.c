@@ -1,6 +1,9 @@
 /*
  * spinlock.c - test-and-test-and-set locks (contract in spinlock.h).
- * holder_cpu is written only by the holder; before the per-CPU area exists
+ * holder_cpu is written only by the holder but read by anyone (the debug
+ * checks), and a lock's rank is filled in by whoever takes it first: both
+ * are relaxed atomics (the host build runs this under ThreadSanitizer,
+ * arch/host). Before the per-CPU area exists
  * (very early boot) every lock is taken by CPU 0.
  *
  * Debug builds keep, per CPU, the locks it holds, and check each acquire
@@ -19,6 +22,16 @@ static int32_t my_cpu(void)
 	return percpu_ready ? (int32_t)cpu_id() : 0;
 }
 
+static int32_t holder_of(const struct spinlock *l)
+{
+	return __atomic_load_n(&l->holder_cpu, __ATOMIC_RELAXED);
+}
+
+static void holder_set(struct spinlock *l, int32_t cpu)
+{
+	__atomic_store_n(&l->holder_cpu, cpu, __ATOMIC_RELAXED);
+}
+
 #if SPINDLE_DEBUG
 #define HELD_MAX 16
 
@@ -30,19 +43,23 @@ static struct held {
 
 static uint8_t rank_of(struct spinlock *l)
 {
-	if (!l->rank) {
+	uint8_t rank = __atomic_load_n(&l->rank, __ATOMIC_RELAXED);
+	if (!rank) {
 		const struct lockrank *r = lockrank_find(l->name);
 		if (!r)
 			panic("spinlock %s: no rank in kernel/lockrank.c (add its class)", l->name);
-		l->rank = r->rank;
+		rank = r->rank;
+		__atomic_store_n(&l->rank, rank, __ATOMIC_RELAXED);
 	}
-	return l->rank;
+	return rank;
 }
 
 static bool may_follow(const struct spinlock *h, struct spinlock *l)
 {
-	if (h->rank != l->rank)
-		return h->rank < l->rank;
+	uint8_t hr = __atomic_load_n(&h->rank, __ATOMIC_RELAXED);
+	uint8_t lr = __atomic_load_n(&l->rank, __ATOMIC_RELAXED);
+	if (hr != lr)
+		return hr < lr;
 	const struct lockrank *r = lockrank_find(l->name);
 	return r->self_nests && h < l;
 }
@@ -88,7 +105,7 @@ bool spin_trylock(struct spinlock *l)
 {
 	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 		return false;
-	l->holder_cpu = my_cpu();
+	holder_set(l, my_cpu());
 	held_push(l);   /* a trylock cannot deadlock: not checked, only recorded */
 	return true;
 }
@@ -96,25 +113,25 @@ bool spin_trylock(struct spinlock *l)
 void spin_lock(struct spinlock *l)
 {
 #if SPINDLE_DEBUG
-	if (l->locked && l->holder_cpu == my_cpu())
+	if (__atomic_load_n(&l->locked, __ATOMIC_RELAXED) && holder_of(l) == my_cpu())
 		panic("spinlock %s: recursive acquire on cpu %d", l->name, my_cpu());
 #endif
 	order_check(l);
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
 			cpu_relax();
-	l->holder_cpu = my_cpu();
+	holder_set(l, my_cpu());
 	held_push(l);
 }
 
 void spin_unlock(struct spinlock *l)
 {
 #if SPINDLE_DEBUG
-	if (!l->locked || l->holder_cpu != my_cpu())
-		panic("spinlock %s: released by cpu %d, holder %d", l->name, my_cpu(), l->holder_cpu);
+	if (!__atomic_load_n(&l->locked, __ATOMIC_RELAXED) || holder_of(l) != my_cpu())
+		panic("spinlock %s: released by cpu %d, holder %d", l->name, my_cpu(), holder_of(l));
 #endif
 	held_pop(l);
-	l->holder_cpu = -1;
+	holder_set(l, -1);
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 
@@ -129,5 +146,5 @@ unsigned spin_held_count(void)
 
 bool spin_held_by_me(const struct spinlock *l)
 {
-	return l->locked && l->holder_cpu == my_cpu();
+	return __atomic_load_n(&l->locked, __ATOMIC_RELAXED) && holder_of(l) == my_cpu();
 }

@@ -39,7 +39,7 @@ static struct m *m_new(unsigned cpu, struct p *pp)
 	for (unsigned i = 0; i < MAX_MS; i++)
 		if (!ms[i].in_use) {
 			mp = &ms[i];
-			mp->in_use = true;
+			store_relaxed(&mp->in_use, true);
 			mp->id = i;
 			break;
 		}
@@ -56,23 +56,23 @@ static struct m *m_new(unsigned cpu, struct p *pp)
 		plat_sem_reset(m_wake[mp->id]);
 	mp->wake = m_wake[mp->id];
 	if (!mp->wake) {
-		mp->in_use = false;
+		store_relaxed(&mp->in_use, false);
 		return NULL;
 	}
-	mp->curg = NULL;
+	store_relaxed(&mp->curg, NULL);
 	mp->spinning = false;
-	mp->halted = false;
+	store_relaxed(&mp->halted, false);
 	mp->spare_next = NULL;
 	mp->fastrand = (uint32_t)(plat_cycles() * 2654435761u) | 1;
 	mp->cpu = cpu;
 	mp->p = pp;
 	if (pp)
-		pp->m = mp;
+		store_relaxed(&pp->m, mp);
 	mp->thread = plat_thread_create(cpu, m_thread_main, mp);
 	if (!mp->thread) {
 		if (pp)
-			pp->m = NULL;
-		mp->in_use = false;
+			store_relaxed(&pp->m, NULL);
+		store_relaxed(&mp->in_use, false);
 		return NULL;
 	}
 	return mp;
@@ -98,7 +98,7 @@ void ms_join_all(void)
 		if (!mp)
 			return;
 		plat_thread_join(mp->thread);
-		mp->in_use = false;
+		store_relaxed(&mp->in_use, false);
 		mp->thread = NULL;
 	}
 }
@@ -154,7 +154,7 @@ static bool handoff(struct p *pp, unsigned cpu)
 	struct m *spare = spare_take(cpu);
 	if (spare) {
 		spare->p = pp;
-		pp->m = spare;
+		store_relaxed(&pp->m, spare);
 		plat_sem_post(spare->wake);
 	} else if (!m_new(cpu, pp)) {
 		return false;
@@ -180,7 +180,7 @@ static void kcall_on_m_stack(void *a)
 	gp->waitreason = WAIT_KERNEL;
 	gp->waitsince = plat_nanotime();
 	__atomic_fetch_add(&sched.nkernelwait, 1, __ATOMIC_SEQ_CST);
-	if (!sched.stopping && handoff(pp, mp->cpu)) {
+	if (!load_relaxed(&sched.stopping) && handoff(pp, mp->cpu)) {
 		mp->p = NULL;
 		k->lost_p = true;
 	} else if (!warned_no_spare) {
@@ -200,7 +200,7 @@ static void kcall_on_m_stack(void *a)
 static void exitsyscall0(struct g *gp)
 {
 	struct m *mp = getm();
-	mp->curg = NULL;
+	store_relaxed(&mp->curg, NULL);
 	gp->m = NULL;
 	gp->waitreason = WAIT_NONE;
 	cas_gstatus(gp, G_SYSCALL, G_RUNNABLE);

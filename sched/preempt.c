@@ -101,7 +101,7 @@ static bool preemptible(struct m *mp, struct g *gp, const struct trap_frame *tf)
 	uint64_t sp = trap_frame_sp(tf);
 	if (sp < gp->stack_lo || sp > gp->stack_lo + gp->stack_size)
 		return false;  /* on g0 or the system stack: not the goroutine's code */
-	if (sched.stopping)
+	if (load_relaxed(&sched.stopping))
 		return true;
 	uint64_t due = mp->p->timer0;
 	if (due && due <= plat_nanotime())
@@ -120,7 +120,7 @@ static _Noreturn void preempt(struct m *mp, struct g *gp, struct trap_frame *tf,
 	gp->fpstate = area;
 	gp->preempted = 1;
 	gp->m = NULL;
-	mp->curg = NULL;
+	store_relaxed(&mp->curg, NULL);
 	cas_gstatus(gp, G_RUNNING, G_RUNNABLE);
 	__atomic_fetch_add(&sched.preemptions, 1, __ATOMIC_RELAXED);
 	plat_preempt_off();

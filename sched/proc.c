@@ -182,8 +182,8 @@ void execute(struct g *gp)
 	plat_irq_disable();
 	cas_gstatus(gp, G_RUNNABLE, G_RUNNING);
 	gp->m = mp;
-	mp->curg = gp;
-	mp->p->executed++;
+	store_relaxed(&mp->curg, gp);
+	owner_add(&mp->p->executed, 1);
 	mp->curg_since = plat_cycles();
 	switch_jump(gp->sp, g_limit(gp));
 }
@@ -197,9 +197,9 @@ void wakep(void)
 		return;
 	unsigned start = fastrandn(sched.nprocs);
 	for (unsigned i = 0; i < sched.nprocs; i++) {
-		struct m *mp = ps[(start + i) % sched.nprocs].m;
+		struct m *mp = load_relaxed(&ps[(start + i) % sched.nprocs].m);
 		bool halted = true;
-		if (mp && mp->halted &&
+		if (mp && load_relaxed(&mp->halted) &&
 		    __atomic_compare_exchange_n(&mp->halted, &halted, false, false,
 						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
 			plat_cpu_wake(mp->cpu);
@@ -211,7 +211,7 @@ void wakep(void)
 /* Wake pp's M if it is halted (work arrived in pp's inbox). */
 void wake_p(struct p *pp)
 {
-	struct m *mp = pp->m;
+	struct m *mp = load_relaxed(&pp->m);
 	bool halted = true;
 	if (mp && mp != getm() &&
 	    __atomic_compare_exchange_n(&mp->halted, &halted, false, false, __ATOMIC_ACQ_REL,
@@ -238,7 +238,7 @@ static int newproc(struct p *pp, void (*fn)(void *), void *arg, uint8_t flags, i
 	gp->fpstate = NULL;
 	gp->waitreason = WAIT_NONE;
 	gp->goid = __atomic_add_fetch(&sched.goidgen, 1, __ATOMIC_RELAXED);
-	gp->status = G_RUNNABLE;
+	store_relaxed(&gp->status, G_RUNNABLE);
 	__atomic_fetch_add(&sched.spawned, 1, __ATOMIC_RELAXED);
 	ready_put(pp, gp, true);
 	return GO_OK;
@@ -274,7 +274,7 @@ static void gosched_m(struct g *gp)
 {
 	struct m *mp = getm();
 	gp->m = NULL;
-	mp->curg = NULL;
+	store_relaxed(&mp->curg, NULL);
 	cas_gstatus(gp, G_RUNNING, G_RUNNABLE);
 	ready_put_global(gp);
 	schedule();
@@ -293,7 +293,7 @@ void go_yield(void)
 	struct p *pp = mp->p;
 	struct g *gp = mp->curg;
 	struct g *next = NULL;
-	if ((++pp->schedtick % GLOBAL_RUNQ_EVERY != 0 || sched.runqsize == 0) && !pp->ninbox)
+	if ((++pp->schedtick % GLOBAL_RUNQ_EVERY != 0 || load_relaxed(&sched.runqsize) == 0) && !load_relaxed(&pp->ninbox))
 		next = runq_get(pp);
 	if (!next) {
 		/* Nothing local (or time to look at the global queue): the
@@ -304,11 +304,11 @@ void go_yield(void)
 		return;
 	}
 	cas_gstatus(next, G_RUNNABLE, G_RUNNING);
-	gp->status = G_RUNNABLE;
+	store_relaxed(&gp->status, G_RUNNABLE);
 	gp->m = NULL;
 	next->m = mp;
-	mp->curg = next;
-	pp->executed++;
+	store_relaxed(&mp->curg, next);
+	owner_add(&pp->executed, 1);
 	mp->curg_since = plat_cycles();
 	switch_to(&gp->sp, next->sp, g_limit(next), yield_requeue, gp);
 	plat_irq_enable();   /* resumed, by a switch_to or from g0: interrupts on */
@@ -322,7 +322,7 @@ static void park_m(struct g *gp)
 	mp->park_fn = NULL;
 	mp->park_arg = NULL;
 	gp->m = NULL;
-	mp->curg = NULL;
+	store_relaxed(&mp->curg, NULL);
 	gp->waitsince = plat_nanotime();
 	cas_gstatus(gp, G_RUNNING, G_WAITING);
 	plat_preempt_on();   /* raised in gopark */
@@ -365,12 +365,14 @@ void goready(struct g *gp)
 
 /* --- ending Gs --- */
 
-/* Wake every halted M (the runtime is stopping). */
+/* Wake every CPU's M (the runtime is stopping): all of them, not only the
+ * Ms marked halted, whose slots go_main may still be filling in (an M that
+ * starts after this sees sched.stopping); waking a busy CPU is harmless. */
 static void wake_all_ms(struct m *self)
 {
-	for (uint32_t i = 0; i < MAX_MS; i++)
-		if (&ms[i] != self && ms[i].in_use && ms[i].halted)
-			plat_cpu_wake(ms[i].cpu);
+	for (unsigned cpu = 0; cpu < plat_ncpus(); cpu++)
+		if (cpu != self->cpu)
+			plat_cpu_wake(cpu);
 	ms_wake_spares();
 }
 
@@ -378,8 +380,8 @@ static void gdestroy(struct g *gp)
 {
 	struct m *mp = getm();
 	gp->m = NULL;
-	mp->curg = NULL;
-	gp->status = G_DEAD;
+	store_relaxed(&mp->curg, NULL);
+	store_relaxed(&gp->status, G_DEAD);
 	__atomic_fetch_add(&sched.exited, 1, __ATOMIC_RELAXED);
 	if (gp->flags & G_FLAG_MAIN) {
 		sched.exit_code = GO_OK;
@@ -416,7 +418,7 @@ static struct g *steal_work(struct p *pp)
 			if (gp)
 				return gp;
 		}
-		if (sched.stopping)
+		if (load_relaxed(&sched.stopping))
 			return NULL;
 	}
 	return NULL;
@@ -424,7 +426,7 @@ static struct g *steal_work(struct p *pp)
 
 static bool any_work(void)
 {
-	if (sched.runqsize)
+	if (load_relaxed(&sched.runqsize))
 		return true;
 	for (uint32_t i = 0; i < sched.nprocs; i++)
 		if (!runq_empty(&ps[i]))
@@ -443,7 +445,7 @@ static void idle_halt(struct m *mp, struct p *pp)
 	}
 	/* A G made runnable after our last look sees halted == true and
 	 * sends an IPI, which stays pending until the sti below. */
-	if (!sched.stopping && !(pp && any_work()) && !plat_thread_waiting()) {
+	if (!load_relaxed(&sched.stopping) && !(pp && any_work()) && !plat_thread_waiting()) {
 		uint64_t t0 = plat_nanotime();
 		plat_idle();
 		if (pp)
@@ -460,7 +462,7 @@ static void idle_halt(struct m *mp, struct p *pp)
 static struct g *findrunnable(struct m *mp, struct p *pp)
 {
 	struct g *gp;
-	if (sched.runqsize) {
+	if (load_relaxed(&sched.runqsize)) {
 		rt_lock(&sched.lock);
 		gp = globrunq_get(pp, 0);
 		rt_unlock(&sched.lock);
@@ -468,8 +470,8 @@ static struct g *findrunnable(struct m *mp, struct p *pp)
 			return gp;
 	}
 	/* Spin only while fewer than half the busy Ps have a spinning M. */
-	int32_t busy = (int32_t)sched.nprocs - (int32_t)sched.nmhalted;
-	if (sched.nprocs > 1 && (mp->spinning || 2 * sched.nmspinning < busy)) {
+	int32_t busy = (int32_t)sched.nprocs - (int32_t)load_relaxed(&sched.nmhalted);
+	if (sched.nprocs > 1 && (mp->spinning || 2 * load_relaxed(&sched.nmspinning) < busy)) {
 		if (!mp->spinning) {
 			mp->spinning = true;
 			__atomic_fetch_add(&sched.nmspinning, 1, __ATOMIC_SEQ_CST);
@@ -511,7 +513,7 @@ _Noreturn void schedule(void)
 	struct m *mp = getm();
 	schedule_check(mp);
 	for (;;) {
-		if (sched.stopping)
+		if (load_relaxed(&sched.stopping))
 			m_stop(mp);
 		struct p *pp = mp->p;
 		if (!pp) {
@@ -520,12 +522,12 @@ _Noreturn void schedule(void)
 		}
 		if (plat_thread_waiting())
 			plat_thread_yield();      /* a kernel thread waits for this CPU (1:1 side) */
-		if (pp->ntimers)
+		if (load_relaxed(&pp->ntimers))
 			timers_run(pp, plat_nanotime());
 		if (mp->id == 0)
 			maybe_schedtrace(mp);
 		struct g *gp = NULL;
-		if (++pp->schedtick % GLOBAL_RUNQ_EVERY == 0 && sched.runqsize) {
+		if (++pp->schedtick % GLOBAL_RUNQ_EVERY == 0 && load_relaxed(&sched.runqsize)) {
 			rt_lock(&sched.lock);
 			gp = globrunq_get(pp, 1);
 			rt_unlock(&sched.lock);
@@ -554,18 +556,18 @@ static void check_deadlock(void)
 	if (__atomic_load_n(&sched.nmhalted, __ATOMIC_SEQ_CST) < sched.nprocs)
 		return;
 	rt_lock(&sched.lock);
-	bool dead = !sched.stopping && sched.nmhalted >= sched.nprocs && !any_work() &&
-		    __atomic_load_n(&sched.timers_pending, __ATOMIC_SEQ_CST) == 0 &&
+	bool dead = !load_relaxed(&sched.stopping) && load_relaxed(&sched.nmhalted) >= sched.nprocs &&
+		    !any_work() && __atomic_load_n(&sched.timers_pending, __ATOMIC_SEQ_CST) == 0 &&
 		    __atomic_load_n(&sched.nkernelwait, __ATOMIC_SEQ_CST) == 0;
 	for (uint32_t i = 0; dead && i < MAX_MS; i++)
-		if (ms[i].in_use && ms[i].curg)
+		if (load_relaxed(&ms[i].in_use) && load_relaxed(&ms[i].curg))
 			dead = false;
 	if (dead && (__atomic_load_n(&sched.idle_gen, __ATOMIC_SEQ_CST) != gen ||
-		     sched.nmhalted < sched.nprocs))
+		     load_relaxed(&sched.nmhalted) < sched.nprocs))
 		dead = false;
 	if (dead) {
 		sched.exit_code = GO_DEADLOCK;
-		sched.stopping = true;
+		__atomic_store_n(&sched.stopping, true, __ATOMIC_SEQ_CST);
 	}
 	rt_unlock(&sched.lock);
 	if (!dead)
@@ -625,8 +627,8 @@ void go_schedtrace(void)
 {
 	char line[512];
 	int n = ksnprintf(line, sizeof line, "SCHED %lums: gomaxprocs=%u halted=%u spinning=%d globrunq=%d",
-			  (unsigned long)(plat_nanotime() / 1000000), sched.nprocs, sched.nmhalted,
-			  sched.nmspinning, sched.runqsize);
+			  (unsigned long)(plat_nanotime() / 1000000), sched.nprocs, load_relaxed(&sched.nmhalted),
+			  load_relaxed(&sched.nmspinning), load_relaxed(&sched.runqsize));
 	for (uint32_t i = 0; i < sched.nprocs && n < (int)sizeof line; i++) {
 		struct p *pp = &ps[i];
 		n += ksnprintf(line + n, sizeof line - (size_t)n, " [P%u runq=%u ticks=%lu steals=%lu idle=%lums]",
@@ -651,24 +653,25 @@ static void maybe_schedtrace(struct m *mp)
 
 void go_stats(struct go_stats *out)
 {
-	out->spawned = sched.spawned;
-	out->exited = sched.exited;
-	out->panicked = sched.panicked;
-	out->stack_overflows = sched.overflows;
-	out->preemptions = sched.preemptions;
-	out->handoffs = sched.handoffs;
-	out->afters_sent = sched.afters_sent;
+	/* counters other Ms add to while this runs: atomic reads */
+	out->spawned = load_relaxed(&sched.spawned);
+	out->exited = load_relaxed(&sched.exited);
+	out->panicked = load_relaxed(&sched.panicked);
+	out->stack_overflows = load_relaxed(&sched.overflows);
+	out->preemptions = load_relaxed(&sched.preemptions);
+	out->handoffs = load_relaxed(&sched.handoffs);
+	out->afters_sent = load_relaxed(&sched.afters_sent);
 	out->steals = out->stolen_gs = 0;
 	for (uint32_t i = 0; i < MAX_PROCS; i++) {
-		out->steals += ps[i].steals;
-		out->stolen_gs += ps[i].stolen_gs;
+		out->steals += load_relaxed(&ps[i].steals);
+		out->stolen_gs += load_relaxed(&ps[i].stolen_gs);
 	}
-	out->live = (uint32_t)(sched.spawned - sched.exited);
+	out->live = (uint32_t)(out->spawned - out->exited);
 }
 
 uint64_t go_p_executed(unsigned p)
 {
-	return p < MAX_PROCS ? ps[p].executed : 0;
+	return p < MAX_PROCS ? load_relaxed(&ps[p].executed) : 0;
 }
 
 unsigned go_nprocs(void)
@@ -876,7 +879,7 @@ int go_main(void (*fn)(void *), void *arg)
 		return GO_ENOMEM;
 	if (!ms_start()) {
 		kprintf("sched: cannot start a kernel thread per CPU for the Ms\n");
-		sched.stopping = true;
+		__atomic_store_n(&sched.stopping, true, __ATOMIC_SEQ_CST);
 		ms_wake_spares();
 		ms_join_all();
 		return GO_ENOMEM;

@@ -21,6 +21,23 @@ static inline bool cas_rel(volatile uint32_t *p, uint32_t old, uint32_t new)
 {
 	return __atomic_compare_exchange_n(p, &old, new, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
 }
+/* A ring's slots: written by its owner, read by thieves that may lose the
+ * race for them (their CAS on head fails) while the owner reuses them.
+ * Relaxed atomics, ordered by the release of tail and the acquire of head:
+ * a racy read by design, said so to the compiler and to ThreadSanitizer
+ * (the host build, arch/host). */
+static inline struct g *slot_get(struct g *const *ring, uint32_t i)
+{
+	return __atomic_load_n(&ring[i % RUNQ_SIZE], __ATOMIC_RELAXED);
+}
+static inline void slot_set(struct g **ring, uint32_t i, struct g *gp)
+{
+	__atomic_store_n(&ring[i % RUNQ_SIZE], gp, __ATOMIC_RELAXED);
+}
+static inline struct g *runnext_get(struct p *pp)
+{
+	return __atomic_load_n(&pp->runnext, __ATOMIC_ACQUIRE);
+}
 
 void gqueue_push(struct gqueue *q, struct g *gp)
 {
@@ -54,10 +71,10 @@ static bool runq_put_global_half(struct p *pp, struct g *gp, uint32_t h, uint32_
 	uint32_t n = (t - h) / 2;
 	if (!cas_rel(&pp->runqhead, h, h + n))
 		return false;
-	struct g *first = pp->runq[h % RUNQ_SIZE];
+	struct g *first = slot_get(pp->runq, h);
 	for (uint32_t i = 0; i + 1 < n; i++)
-		pp->runq[(h + i) % RUNQ_SIZE]->schedlink = pp->runq[(h + i + 1) % RUNQ_SIZE];
-	pp->runq[(h + n - 1) % RUNQ_SIZE]->schedlink = gp;
+		slot_get(pp->runq, h + i)->schedlink = slot_get(pp->runq, h + i + 1);
+	slot_get(pp->runq, h + n - 1)->schedlink = gp;
 	gp->schedlink = NULL;
 	rt_lock(&sched.lock);
 	if (sched.runq.tail)
@@ -65,7 +82,7 @@ static bool runq_put_global_half(struct p *pp, struct g *gp, uint32_t h, uint32_
 	else
 		sched.runq.head = first;
 	sched.runq.tail = gp;
-	sched.runqsize += (int32_t)n + 1;
+	__atomic_fetch_add(&sched.runqsize, (int32_t)n + 1, __ATOMIC_RELAXED);
 	rt_unlock(&sched.lock);
 	return true;
 }
@@ -85,7 +102,7 @@ bool runq_put(struct p *pp, struct g *gp, bool next)
 		uint32_t h = load_acq(&pp->runqhead);
 		uint32_t t = pp->runqtail;
 		if (t - h < RUNQ_SIZE) {
-			pp->runq[t % RUNQ_SIZE] = gp;
+			slot_set(pp->runq, t, gp);
 			store_rel(&pp->runqtail, t + 1);
 			return true;
 		}
@@ -97,7 +114,7 @@ bool runq_put(struct p *pp, struct g *gp, bool next)
 /* Take the next G of pp (owner only): runnext first, then the ring. */
 struct g *runq_get(struct p *pp)
 {
-	struct g *next = pp->runnext;
+	struct g *next = runnext_get(pp);
 	if (next && __atomic_compare_exchange_n(&pp->runnext, &next, NULL, false,
 						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return next;
@@ -106,7 +123,7 @@ struct g *runq_get(struct p *pp)
 		uint32_t t = pp->runqtail;
 		if (t == h)
 			return NULL;
-		struct g *gp = pp->runq[h % RUNQ_SIZE];
+		struct g *gp = slot_get(pp->runq, h);
 		if (cas_rel(&pp->runqhead, h, h + 1))
 			return gp;
 	}
@@ -123,10 +140,10 @@ uint32_t runq_grab(struct p *pp, struct g **batch, uint32_t batch_head, bool ste
 		n = n - n / 2;
 		if (n == 0) {
 			if (steal_runnext) {
-				struct g *next = pp->runnext;
+				struct g *next = runnext_get(pp);
 				if (next && __atomic_compare_exchange_n(&pp->runnext, &next, NULL, false,
 									__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-					batch[batch_head % RUNQ_SIZE] = next;
+					slot_set(batch, batch_head, next);
 					return 1;
 				}
 			}
@@ -135,7 +152,7 @@ uint32_t runq_grab(struct p *pp, struct g **batch, uint32_t batch_head, bool ste
 		if (n > RUNQ_SIZE / 2)
 			continue; /* read an inconsistent h/t pair: try again */
 		for (uint32_t i = 0; i < n; i++)
-			batch[(batch_head + i) % RUNQ_SIZE] = pp->runq[(h + i) % RUNQ_SIZE];
+			slot_set(batch, batch_head + i, slot_get(pp->runq, h + i));
 		if (cas_rel(&pp->runqhead, h, h + n))
 			return n;
 	}
@@ -150,22 +167,22 @@ struct g *runq_steal(struct p *pp, struct p *victim, bool steal_runnext)
 	if (n == 0)
 		return NULL;
 	n--;
-	struct g *gp = pp->runq[(t + n) % RUNQ_SIZE];
+	struct g *gp = slot_get(pp->runq, t + n);
 	if (n == 0)
 		return gp;
 	uint32_t h = load_acq(&pp->runqhead);
 	SCHED_ASSERT(t - h + n < RUNQ_SIZE);
 	(void)h;
 	store_rel(&pp->runqtail, t + n);
-	pp->steals++;
-	pp->stolen_gs += n + 1;
+	owner_add(&pp->steals, 1);
+	owner_add(&pp->stolen_gs, n + 1);
 	return gp;
 }
 
 uint32_t runq_len(struct p *pp)
 {
 	uint32_t h = load_acq(&pp->runqhead), t = load_acq(&pp->runqtail);
-	return t - h + (pp->runnext ? 1 : 0);
+	return t - h + (runnext_get(pp) ? 1 : 0);
 }
 
 bool runq_empty(struct p *pp)
@@ -175,7 +192,7 @@ bool runq_empty(struct p *pp)
 	for (;;) {
 		uint32_t h = load_acq(&pp->runqhead);
 		uint32_t t = load_acq(&pp->runqtail);
-		struct g *next = __atomic_load_n(&pp->runnext, __ATOMIC_ACQUIRE);
+		struct g *next = runnext_get(pp);
 		if (t == load_acq(&pp->runqtail))
 			return h == t && next == NULL;
 	}
@@ -187,7 +204,7 @@ void globrunq_put(struct g *gp)
 {
 	ASSERT_HELD(&sched.lock);
 	gqueue_push(&sched.runq, gp);
-	sched.runqsize++;
+	__atomic_fetch_add(&sched.runqsize, 1, __ATOMIC_RELAXED);   /* read without the lock */
 }
 
 /* Take up to max Gs (and a fair share): one is returned, the rest go to
@@ -195,11 +212,12 @@ void globrunq_put(struct g *gp)
 struct g *globrunq_get(struct p *pp, int max)
 {
 	ASSERT_HELD(&sched.lock);
-	if (sched.runqsize == 0)
+	int size = sched.runqsize;   /* changed only under the lock we hold */
+	if (size == 0)
 		return NULL;
-	int n = sched.runqsize / (int)sched.nprocs + 1;
-	if (n > sched.runqsize)
-		n = sched.runqsize;
+	int n = size / (int)sched.nprocs + 1;
+	if (n > size)
+		n = size;
 	if (max > 0 && n > max)
 		n = max;
 	/* Never more than the ring has room for: runq_put must not spill
@@ -207,11 +225,11 @@ struct g *globrunq_get(struct p *pp, int max)
 	int room = RUNQ_SIZE - (int)(pp->runqtail - load_acq(&pp->runqhead));
 	if (n > room + 1)
 		n = room + 1;
-	sched.runqsize -= n;
+	__atomic_fetch_sub(&sched.runqsize, n, __ATOMIC_RELAXED);
 	struct g *gp = gqueue_pop(&sched.runq);
 	while (--n > 0) {
 		uint32_t t = pp->runqtail;
-		pp->runq[t % RUNQ_SIZE] = gqueue_pop(&sched.runq);
+		slot_set(pp->runq, t, gqueue_pop(&sched.runq));
 		store_rel(&pp->runqtail, t + 1);
 	}
 	return gp;

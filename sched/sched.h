@@ -233,6 +233,17 @@ static inline void releasem(struct m *mp)
 	plat_preempt_on();
 }
 
+/* A word other Ms read without a lock (a queue's size, how many Ms are
+ * halted, the stop flag, a P's M): every access to it is atomic, relaxed
+ * unless it must order something, so neither the compiler nor
+ * ThreadSanitizer (the host build, arch/host) meets a plain access racing
+ * with another. Go's runtime does the same with atomic.Load. */
+#define load_relaxed(p)      __atomic_load_n((p), __ATOMIC_RELAXED)
+#define store_relaxed(p, v)  __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+/* A statistics counter only its owner writes and anyone reads: no locked
+ * add, one relaxed store. */
+#define owner_add(p, n)      store_relaxed((p), load_relaxed(p) + (n))
+
 /* Runtime locks: a spinlock held with preemption off. */
 void rt_lock(struct spinlock *l);
 void rt_unlock(struct spinlock *l);

@@ -104,7 +104,8 @@ static void heap_remove(struct p *pp, uint32_t i)
 	struct gtimer **h = pp->timers;
 	struct gtimer *t = h[i];
 	SCHED_ASSERT(i < pp->ntimers && t->pp == pp);
-	uint32_t last = --pp->ntimers;
+	uint32_t last = pp->ntimers - 1;
+	store_relaxed(&pp->ntimers, last);   /* read without the lock (schedule) */
 	if (i != last) {
 		struct gtimer *moved = h[last];
 		heap_set(h, i, moved);
@@ -255,7 +256,7 @@ void timers_reset(struct p *pp)
 {
 	uint32_t n = pp->ntimers;
 	pp->timerlock = (struct spinlock)SPINLOCK_INIT("timers");
-	pp->ntimers = 0;
+	store_relaxed(&pp->ntimers, 0);
 	pp->timer0 = 0;
 	if (pp->timers && pp->timercap)
 		memset(pp->timers, 0, (size_t)pp->timercap * sizeof *pp->timers);

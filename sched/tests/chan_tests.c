@@ -227,7 +227,7 @@ static void full_main(void *arg)
 	GCHECK(go(full_sender, NULL) == GO_OK);
 	GCHECK(wait_at_least(&full_sent, 2));
 	yield_n(300);
-	GCHECK_EQ(full_sent, 2);          /* third send is blocked */
+	GCHECK_EQ(__atomic_load_n(&full_sent, __ATOMIC_ACQUIRE), 2);          /* third send is blocked */
 	GCHECK_EQ(chan_len(full_c), 2);
 	GCHECK(chan_recv(full_c, &v));    /* takes 1; the blocked 3 goes to the tail */
 	GCHECK_EQ(v, 1);
@@ -373,8 +373,8 @@ static void pn_main(void *arg)
 	GCHECK(go(pn_close_nil, NULL) == GO_OK);
 	GCHECK(wait_panicked(pn_base + 4));
 	yield_n(50);
-	GCHECK_EQ(pn_before, 4);
-	GCHECK_EQ(pn_after, 0);
+	GCHECK_EQ(__atomic_load_n(&pn_before, __ATOMIC_SEQ_CST), 4);
+	GCHECK_EQ(__atomic_load_n(&pn_after, __ATOMIC_SEQ_CST), 0);
 }
 
 KTEST(chan_panics)
@@ -599,12 +599,12 @@ static void sr_producer(void *arg)
 		int i = go_select(cs, 2, false);
 		if (i == 0) {
 			x++;
-			sr_sent = x;
+			__atomic_store_n(&sr_sent, x, __ATOMIC_RELEASE);
 		} else {
 			GCHECK_EQ(i, 1);
 			GCHECK(cs[1].ok);
 			GCHECK_EQ(q, 77);
-			sr_quit_seen = 1;
+			__atomic_store_n(&sr_quit_seen, 1, __ATOMIC_RELEASE);
 			return;
 		}
 	}
@@ -622,7 +622,7 @@ static void sr_main(void *arg)
 	v = 77;
 	chan_send(sr_quit, &v);    /* completes only when the select takes it */
 	GCHECK(wait_at_least(&sr_quit_seen, 1));
-	GCHECK_EQ(sr_sent, SR_N);
+	GCHECK_EQ(__atomic_load_n(&sr_sent, __ATOMIC_ACQUIRE), SR_N);
 }
 
 KTEST(select_send_and_recv)
@@ -712,9 +712,9 @@ static void sp_selector(void *arg)
 		{ sp_c, SELECT_SEND, &x, false },
 		{ sp_other, SELECT_RECV, &y, false },
 	};
-	sp_before = 1;
+	__atomic_store_n(&sp_before, 1, __ATOMIC_RELEASE);
 	go_select(cs, 2, false);
-	sp_after = 1;
+	__atomic_store_n(&sp_after, 1, __ATOMIC_RELEASE);
 }
 
 static void sp_main(void *arg)
@@ -732,7 +732,7 @@ static void sp_main(void *arg)
 	struct select_case cs[1] = { { sp_other, SELECT_SEND, &v, false } };
 	GCHECK_EQ(go_select(cs, 1, true), -1);
 	yield_n(20);
-	GCHECK_EQ(sp_after, 0);
+	GCHECK_EQ(__atomic_load_n(&sp_after, __ATOMIC_ACQUIRE), 0);
 }
 
 KTEST(select_send_closed_panics)
