@@ -4,7 +4,7 @@
 # its own process with a time limit. A sanitizer report, a crash or a
 # missing PASS line fails the test; tests the host cannot run say why
 # (KTEST SKIP) and are counted apart. Two bugs planted on purpose
-# (arch/host/planted_tests.c) must be reported, each by its sanitizer: the
+# (arch/host/tests/planted_tests.c) must be reported, each by its sanitizer: the
 # proof that the sanitizers see goroutine code at all.
 # Logs: $LOGDIR/hostsched-VARIANT-NAME.log
 HOSTSCHED_CMDLINE=${HOSTSCHED_CMDLINE:-"smp=4 gstack=65536 hz=1000"}

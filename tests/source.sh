@@ -101,6 +101,7 @@ test_goroutine_code_split_stack() {
 	bad=
 	for f in $(source_c_files; git ls-files -co --exclude-standard '*/tests/*.c' 2>/dev/null); do
 		grep -q -E '\b(go|go_on|go_main)\(' "$f" || continue
+		case $f in arch/host/*) continue ;; esac   # the host platform: not in the kernel
 		ok=
 		for d in $dirs; do case $f in "$d"/*) ok=1 ;; esac; done
 		[ -n "$ok" ] || bad="$bad $f"
@@ -112,7 +113,27 @@ test_goroutine_code_split_stack() {
 	fi
 }
 
+# The layers below the applications do not reach up: nothing in boot/,
+# arch/, kernel/, sched/ or libc/ (tests aside) includes bench/ or
+# showcase/, and the runtime's insides (sched/sched.h) are seen outside
+# sched/ only by the generated asm offsets and by tests.
+test_layers_do_not_reach_up() {
+	local name=source:lower-layers-include-no-application-or-runtime-insides bad
+	bad=$(grep -n -e '^#include "bench/' -e '^#include "showcase/' -e '^#include "sched/sched.h"' \
+		$(source_c_files | grep -e '^boot/' -e '^arch/' -e '^kernel/' -e '^sched/' -e '^libc/') \
+		$(ls boot/*.h arch/*/*.h kernel/*.h sched/*.h libc/*.h 2>/dev/null) |
+		grep -v -e '^sched/[^:]*:[0-9]*:#include "sched/sched.h"' \
+			-e '^arch/x86_64/asm_offsets.c:[0-9]*:#include "sched/sched.h"')
+	if [ -z "$bad" ]; then
+		pass "$name"
+	else
+		fail "$name" "a lower layer includes an application's or the runtime's inside header:"
+		echo "$bad"
+	fi
+}
+
 run_source_tests() {
+	test_layers_do_not_reach_up
 	test_no_long_functions
 	test_goroutine_code_split_stack
 	test_x86_only_in_arch

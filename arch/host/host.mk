@@ -9,7 +9,7 @@
 HOSTSCHED      := $(BUILD)/hostsched
 HOSTSCHED_SRCS := $(sort $(wildcard sched/*.c)) sched/tests/chan_tests.c sched/tests/sync_tests.c \
 	sched/tests/timer_tests.c sched/tests/sched_tests.c kernel/spinlock.c kernel/lockrank.c \
-	arch/x86_64/switch_frame.c arch/host/plat.c arch/host/ktest_main.c arch/host/planted_tests.c \
+	arch/x86_64/switch_frame.c arch/host/plat.c arch/host/ktest_main.c arch/host/tests/planted_tests.c \
 	arch/x86_64/switch.S
 HOSTSCHED_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer -pthread \
 	-DSPINDLE_HOST=1 -DSPINDLE_DEBUG=1 -I. -I$(HOSTSCHED) -MMD -MP
