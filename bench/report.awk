@@ -43,6 +43,7 @@ function tgoal_status(m,   v) {
 function ratio_label(s) {
 	if (s == "linux-pthread") return "pthread"
 	if (s == "spindle-thread") return "thread"
+	if (s == "pthread-guest") return "pt-guest"
 	return s
 }
 function goal_status(m,   v) {
@@ -68,7 +69,7 @@ BEGIN {
 	tgoal_le["spawn_exit_ns"] = 2000    # kernel-thread create+exit at most 2 us
 	tgoal_le["switch_ns"] = 300
 	tgoal_info["switch_ns"] = 1
-	nsys = split("spindle-g go linux-pthread spindle-thread", sysname, " ")
+	nsys = split("spindle-g go linux-pthread spindle-thread go-guest pthread-guest", sysname, " ")
 }
 
 $1 == "BENCH" && NF >= 5 {
@@ -86,7 +87,9 @@ $1 == "BENCHSKIP" {
 $1 == "BENCHINFO" { info[$2, $3] = $4; infounit[$2, $3] = $5; next }
 
 END {
-	# Columns: the three systems always, spindle-thread when it has records.
+	# Columns: the three systems always, spindle-thread and the guest peers
+	# (go-guest, pthread-guest: the same workloads in a Linux guest on the
+	# same QEMU) when they have records.
 	ncol = 0
 	for (i = 1; i <= nsys; i++)
 		if (i <= 3 || (sysname[i] in have)) col[++ncol] = sysname[i]
@@ -187,7 +190,8 @@ END {
 	# Any system outside the known columns still goes to results.json.
 	for (key in val) {
 		split(key, kv, SUBSEP)
-		if (kv[2] == "spindle-g" || kv[2] == "go" || kv[2] == "linux-pthread" || kv[2] == "spindle-thread") continue
+		if (kv[2] == "spindle-g" || kv[2] == "go" || kv[2] == "linux-pthread" || kv[2] == "spindle-thread" ||
+		    kv[2] == "go-guest" || kv[2] == "pthread-guest") continue
 		printf "%s  {\"metric\": \"%s\", \"system\": \"%s\", \"value\": %s, \"unit\": \"%s\"}", sep, jesc(kv[1]), jesc(kv[2]), val[key] + 0, jesc(unit[kv[1]]) > json
 		sep = ",\n"
 	}

@@ -244,7 +244,33 @@ test_long_cmdline_refused() {
 	fail "$name" "exit $rc: $(echo "$out" | head -n 2)"
 }
 
+# The guest peers' initramfs (tools/guest-peers.sh) holds the init, both
+# peers and the two device nodes the init needs for its output and the Go
+# peer for os/exec; their records come out under the guest's names.
+test_guest_initrd() {
+	local name=tools:guest-initrd-holds-init-peers-and-devices dir=$LOGDIR/tool-guest list renamed
+	if [ "$(id -u)" != 0 ] || ! command -v cpio >/dev/null 2>&1; then
+		skip "$name" "needs root (device nodes) and cpio"; return
+	fi
+	rm -rf "$dir" && mkdir -p "$dir/out"
+	printf '#!/bin/sh\n' >"$dir/out/gobench"
+	list=$(HERE=$PWD BUILD=$dir OUT=$dir/out bash -c '. tools/guest-peers.sh; say() { echo "$*"; }
+		guest_initrd && gzip -dc "$BUILD/guest/initrd.gz" | cpio -t 2>/dev/null | sort | tr "\n" " "' 2>&1)
+	renamed=$(printf 'BENCH go switch_ns 1 ns\nBENCHINFO linux-pthread cpus 2 cpus\nBENCHDONE go\n' |
+		bash -c '. tools/guest-peers.sh; guest_rename' | tr '\n' '|')
+	case "$list" in
+	*"dev/console "*"dev/null "*"gobench "*"init "*"pthreadbench "*) ;;
+	*) fail "$name" "initramfs lists: $list"; return ;;
+	esac
+	if [ "$renamed" = "BENCH go-guest switch_ns 1 ns|BENCHINFO pthread-guest cpus 2 cpus|BENCHDONE go|" ]; then
+		pass "$name"
+	else
+		fail "$name" "renamed records: $renamed"
+	fi
+}
+
 run_tools_tests() {
+	test_guest_initrd
 	test_make_parse_runs_no_tool
 	test_deps_without_root
 	test_runner_counts

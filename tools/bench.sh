@@ -11,26 +11,30 @@
 #
 # Environment: BUILD (build), BENCH_SMP (guest CPUs, default min(host CPUs, 2)),
 # BENCH_MEM (guest RAM for the memory boot, default 4G), BENCH_PEERS (default
-# "go pthread"; empty to skip the host peers); QEMU, SPINDLE_ACCEL and the
-# rest of tools/qemu.sh.
+# "go pthread"; empty to skip the host peers), BENCH_GUEST (default 1: the
+# same peers in a Linux guest on the same QEMU, tools/guest-peers.sh; empty
+# to skip); QEMU, SPINDLE_ACCEL and the rest of tools/qemu.sh.
 set -u
 
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 . "$HERE/tools/qemu.sh"
+. "$HERE/tools/guest-peers.sh"
 OUT=$BUILD/bench
 KERNEL=$BUILD/kernel.elf
 BENCH_PEERS=${BENCH_PEERS-go pthread}
+BENCH_GUEST=${BENCH_GUEST-1}
 mkdir -p "$OUT"
-rm -f "$OUT"/*.log "$OUT"/records.txt "$OUT"/results.json "$OUT"/meta.json \
+rm -f "$OUT"/*.log "$OUT"/gobench "$OUT"/records.txt "$OUT"/results.json "$OUT"/meta.json \
 	"$OUT"/summary.md "$OUT"/chart.svg "$OUT"/chart.png "$OUT"/chart.dat
 T_START=$(date +%s)
 
 say() { echo "bench: $*"; }
 
-# --- packages: golang-go and gnuplot-nox (tools/deps.sh --bench) ---------
-if [ -n "$BENCH_PEERS" ] && { ! command -v go >/dev/null 2>&1 || ! command -v gnuplot >/dev/null 2>&1; }; then
+# --- packages: golang-go, gnuplot-nox, cpio (tools/deps.sh --bench) ---------
+if [ -n "$BENCH_PEERS" ] && { ! command -v go >/dev/null 2>&1 || ! command -v gnuplot >/dev/null 2>&1 ||
+	! command -v cpio >/dev/null 2>&1; }; then
 	if ! "$HERE/tools/deps.sh" --bench; then
-		say "could not install golang-go/gnuplot-nox (see above); the parts that need them are skipped"
+		say "could not install golang-go/gnuplot-nox/cpio (see above); the parts that need them are skipped"
 	fi
 fi
 
@@ -122,8 +126,11 @@ for peer in $BENCH_PEERS; do
 	esac
 done
 
+# --- guest peers: the same programs in a Linux guest on the same QEMU ------
+[ -n "$BENCH_GUEST" ] && guest_peers_run
+
 # --- results ----------------------------------------------------------------
-cat "$OUT"/spindle-*.log "$OUT"/go.log "$OUT"/pthread.log 2>/dev/null | tr -d '\r' |
+cat "$OUT"/spindle-*.log "$OUT"/go.log "$OUT"/pthread.log "$OUT"/guest.log 2>/dev/null | tr -d '\r' |
 	grep -a -E '^BENCH(INFO|SKIP)? ' >"$OUT/records.txt"
 
 hv=$(awk '$1 == "BENCHINFO" && $3 == "hypervisor" { print $4; exit }' "$OUT/records.txt")
@@ -173,7 +180,7 @@ awk -v accel="$ACCEL_USED" -v date="$DATE" -v guest_mib="${guest_mib:-0}" -v cpu
 	echo "  \"info\": ["
 	# One entry per BENCHINFO line, with the log it came from (each boot
 	# reports its own CPUs, gomaxprocs and RAM).
-	for f in "$OUT"/spindle-*.log "$OUT"/go.log "$OUT"/pthread.log; do
+	for f in "$OUT"/spindle-*.log "$OUT"/go.log "$OUT"/pthread.log "$OUT"/guest.log; do
 		[ -f "$f" ] || continue
 		# shellcheck disable=SC2094 # reads $f, writes meta.json
 		tr -d '\r' <"$f" | awk -v src="$(basename "$f" .log)" '$1 == "BENCHINFO" {

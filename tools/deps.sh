@@ -17,7 +17,7 @@ set -eu
 # console-setup-linux: the console font (Debian 12's kbd ships none)
 PKGS="gcc make binutils libc6-dev tar xz-utils gzip qemu-system-x86 ovmf gnu-efi
 	newlib-source mtools fdisk console-setup-linux"
-BENCH_PKGS="golang-go gnuplot-nox"
+BENCH_PKGS="golang-go gnuplot-nox cpio"   # cpio: the guest peers' initramfs
 if [ "${1:-}" = "--bench" ]; then
 	shift
 	PKGS="$PKGS $BENCH_PKGS"
