@@ -207,6 +207,8 @@ END {
 
 	if (("spindle-g", "gunit_size") in info)
 		note[++nnote] = "spindle-g gunit_size() (G header + stack, computed) = " info["spindle-g", "gunit_size"] + 0 " bytes; bytes_per_task is measured from free pages"
+	if (("chan_rtt_cross_nospin_ns", "spindle-g") in val)
+		note[++nnote] = "spindle-g chan_rtt_cross_nospin_ns: the same round trip with idlespin=0 (an idle M halts at once, and each wakeup is an IPI to a halted CPU); chan_rtt_cross_core_ns has the default poll of idlespin=50 us before a halt"
 	if (("spindle-g", "chan_rtt_cross_core_share") in info)
 		note[++nnote] = "spindle-g chan_rtt_cross_core_ns: pinger pinned to P0, ponger to P1 (go_on); " info["spindle-g", "chan_rtt_cross_core_share"] + 0 "% of round trips had them on different CPUs; go: GOMAXPROCS=2, placement is Go's; linux-pthread and spindle-thread: pinned to two CPUs"
 	if (("spindle-g", "max_tasks_spawn_ms") in info)

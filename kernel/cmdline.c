@@ -46,6 +46,7 @@ static struct cmdline_key cmdline_keys[] = {
 	 * frame and the 512-byte guard do not fit in 1024); test-matrix checks it */
 	{ "gstack", KEY_NUM, 1536, 1 << 20, 2048, 0, "goroutine stack size in bytes", 0, 0, false },
 	{ "gomaxprocs", KEY_NUM, 1, 256, 0, 0, "number of Ps (default: CPUs online)", 0, 0, false },
+	{ "idlespin", KEY_NUM, 0, 10000, 50, 0, "microseconds an idle M polls for work before it halts", 0, 0, false },
 	{ "schedtrace", KEY_NUM, 0, 100000, 0, 0, "print a scheduler trace line every N ms", 0, 0, false },
 	{ "showcase", KEY_BOOL, 0, 0, 0, 0, "run the goroutines-vs-threads showcase", 0, 0, false },
 	{ "bench", KEY_STR, 0, 0, 0, 0, "run benchmarks: a name, a,b,c, all or list", 0, 0, false },

@@ -57,8 +57,10 @@
  *      half the busy Ps already have an M spinning, spin: steal half of a
  *      victim's queue, victims visited in a random order, four rounds, the
  *      last one also taking the victim's runnext;
- *   4. nothing: stop spinning, look once more (a G readied while we were
- *      giving up must not be missed), then halt the CPU (sti; hlt) until a
+ *   4. nothing: stop spinning, poll for work a while (idlespin=, 50 us:
+ *      an IPI to a halted CPU costs more than that when work comes back
+ *      soon), look once more (a G readied while we were giving up must not
+ *      be missed), then halt the CPU (sti; hlt) until a
  *      wakeup IPI (wakep: new work and no M spinning) or the next timer
  *      tick (which runs this P's timers).
  * A goroutine that yields goes straight to the next runnable G of its P
@@ -434,9 +436,29 @@ static bool any_work(void)
 	return false;
 }
 
+/* Poll for work for sched.idlespin_cycles before halting: a halted CPU
+ * needs an IPI to wake, which costs the waker and the woken far more than a
+ * few microseconds of polling when the work comes back soon (a round trip
+ * with a goroutine on another CPU). Go's Ms spin for the same reason, and
+ * so does a Linux guest's haltpoll. True: there is work (or a stop). */
+static bool idle_poll(struct p *pp)
+{
+	if (!sched.idlespin_cycles)
+		return false;
+	uint64_t until = plat_cycles() + sched.idlespin_cycles;
+	do {
+		if (load_relaxed(&sched.stopping) || plat_thread_waiting() || (pp && any_work()))
+			return true;
+		plat_relax();
+	} while (plat_cycles() < until);
+	return false;
+}
+
 /* Halt until an interrupt: a wakeup IPI, a stop, or the next timer tick. */
 static void idle_halt(struct m *mp, struct p *pp)
 {
+	if (idle_poll(pp))
+		return;
 	plat_irq_disable();
 	__atomic_store_n(&mp->halted, true, __ATOMIC_SEQ_CST);
 	if (pp) {  /* only Ms with a P count: they are the ones that run Gs */
@@ -449,7 +471,7 @@ static void idle_halt(struct m *mp, struct p *pp)
 		uint64_t t0 = plat_nanotime();
 		plat_idle();
 		if (pp)
-			pp->idle_ns += plat_nanotime() - t0;
+			owner_add(&pp->idle_ns, plat_nanotime() - t0);   /* read by tests */
 	}
 	if (pp) {
 		__atomic_fetch_add(&sched.idle_gen, 1, __ATOMIC_SEQ_CST);
@@ -842,6 +864,7 @@ static void runtime_reset(void)
 	}
 	sched.gstack_size = (uint32_t)cmdline_num("gstack") & ~15u;
 	sched.schedtrace_ms = (uint32_t)cmdline_num("schedtrace");
+	sched.idlespin_cycles = (uint64_t)cmdline_num("idlespin") * plat_cycles_per_sec() / 1000000;
 	sched.runq.head = sched.runq.tail = NULL;
 	sched.runqsize = 0;
 	sched.nmspinning = 0;

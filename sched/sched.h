@@ -188,6 +188,7 @@ struct sched {
 	volatile uint32_t nkernelwait;    /* Gs in WAIT_KERNEL (can be woken from outside) */
 	uint32_t gstack_size;
 	uint32_t schedtrace_ms;    /* schedtrace=, read once per runtime (0: off) */
+	uint64_t idlespin_cycles;  /* idlespin= in plat_cycles: polling before a halt */
 	/* M:N bridge */
 	struct m *spare;           /* Ms without a P, parked on their wake semaphore (lock) */
 	volatile uint32_t nms_alive; /* M kernel threads that have not ended */

@@ -88,6 +88,12 @@ boot() {
 # about a thousand 1 MiB-stack threads; max_tasks_per_gib is per GiB).
 boot mem 420 "$MEM" "bench=bytes_per_task,spawn_exit,chan_cross,max_tasks"
 boot onep 180 512M "gomaxprocs=1 bench=switch,chan_same"
+# The cross-core round trip again with idle Ms halting at once (idlespin=0):
+# what the poll before a halt buys (docs/benchmarks.md). Its records get
+# their own metric name.
+boot nospin 180 512M "idlespin=0 bench=chan_cross"
+sed -i 's/^\(BENCH[A-Z]* spindle-g\) chan_rtt_cross_core_\([a-z_]*\)/\1 chan_rtt_cross_nospin_\2/' \
+	"$OUT/spindle-nospin.log"
 THREAD_MEM=1G
 [ "$(echo "$MEM" | awk '/[Mm]$/ { print int($0) < 1024 }')" = 1 ] && THREAD_MEM=$MEM
 boot thread 180 "$THREAD_MEM" "bench=thread"

@@ -35,6 +35,37 @@ KTEST(sched_main_runs)
 	KTEST_ASSERT_EQ(hello_id, 1);
 }
 
+/* --- idle CPUs halt --- */
+
+/* While the only goroutine sleeps, every P has nothing to do: its M may
+ * poll for work a moment (idlespin=, 50 us by default) but must then halt
+ * until the next interrupt, so nearly all of the sleep is halted time on
+ * every P. A runtime that spun instead (idlespin=10000 with hz=100) fails
+ * this. The bound is half the sleep: a loaded host delays a vCPU's
+ * wakeups, which only adds to its halted time. */
+#define IDLE_SLEEP_NS 200000000ULL
+static uint64_t halt_before[MAX_PROCS], halt_after[MAX_PROCS];
+
+static void halt_main(void *arg)
+{
+	(void)arg;
+	for (unsigned i = 0; i < go_nprocs(); i++)
+		halt_before[i] = load_relaxed(&ps[i].idle_ns);
+	go_sleep(IDLE_SLEEP_NS);
+	for (unsigned i = 0; i < go_nprocs(); i++)
+		halt_after[i] = load_relaxed(&ps[i].idle_ns);
+}
+
+KTEST(sched_idle_cpus_halt)
+{
+	KTEST_ASSERT_EQ(go_main(halt_main, NULL), GO_OK);
+	for (unsigned i = 0; i < go_nprocs(); i++)
+		if (halt_after[i] - halt_before[i] < IDLE_SLEEP_NS / 2)
+			ktest_fail("P%u was halted %lu ms of the %lu ms sleep", i,
+				   (unsigned long)((halt_after[i] - halt_before[i]) / 1000000),
+				   (unsigned long)(IDLE_SLEEP_NS / 1000000));
+}
+
 /* --- yielding --- */
 
 #define YIELDS 2000
