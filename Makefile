@@ -102,15 +102,19 @@ $(BUILD)/k/%.S.o: %.S $(ASM_OFFSETS) | $(DEPS_OK)
 # Struct offsets for assembly, generated from the structs (asm_offsets.c);
 # regenerated when any header of those structs changes (-MT: the .d names
 # the header, not the .s in between).
-$(ASM_OFFSETS): arch/x86_64/asm_offsets.c arch/x86_64/percpu.h arch/x86_64/trap.h sched/sched.h \
-		| $(NEWLIB_STAMP)
+# $(call asm_offsets_recipe,COMPILER AND FLAGS): also used by arch/host/host.mk.
+define asm_offsets_recipe
 	@mkdir -p $(dir $@)
 	@echo "  GEN     $@"
-	@$(CC) $(KCFLAGS) -MT $@ -MF $@.d -S -o $@.s $<
+	@$1 -MT $@ -MF $@.d -S -o $@.s $<
 	@{ echo "/* Generated from arch/x86_64/asm_offsets.c: do not edit. */"; \
 		sed -n 's/.*@@ \([A-Z0-9_]*\) \([0-9]*\).*/#define \1 \2/p' $@.s; } > $@.tmp
 	@grep -q '^#define ' $@.tmp || { echo "asm_offsets: no offsets in $@.s" >&2; exit 1; }
 	@mv -f $@.tmp $@
+endef
+$(ASM_OFFSETS): arch/x86_64/asm_offsets.c arch/x86_64/percpu.h arch/x86_64/trap.h sched/sched.h \
+		| $(NEWLIB_STAMP)
+	$(call asm_offsets_recipe,$(CC) $(KCFLAGS))
 
 # Two links: the first finds where every function landed, the second adds
 # that table (.ksyms, placed after .text and .rodata so nothing before it

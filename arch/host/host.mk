@@ -19,13 +19,7 @@ HOSTSCHED_BINS := $(HOSTSCHED)/tsan/sched-tests $(HOSTSCHED)/asan/sched-tests
 
 $(HOSTSCHED)/asm_offsets.h: arch/x86_64/asm_offsets.c arch/x86_64/percpu.h arch/x86_64/trap.h \
 		sched/sched.h $(DEPS_OK)
-	@mkdir -p $(dir $@)
-	@echo "  GEN     $@"
-	@$(HOSTCC) $(HOSTSCHED_CFLAGS) -MT $@ -MF $@.d -S -o $@.s $<
-	@{ echo "/* Generated from arch/x86_64/asm_offsets.c: do not edit. */"; \
-		sed -n 's/.*@@ \([A-Z0-9_]*\) \([0-9]*\).*/#define \1 \2/p' $@.s; } > $@.tmp
-	@grep -q '^#define ' $@.tmp || { echo "asm_offsets: no offsets in $@.s" >&2; exit 1; }
-	@mv -f $@.tmp $@
+	$(call asm_offsets_recipe,$(HOSTCC) $(HOSTSCHED_CFLAGS))
 
 define hostsched_variant
 $(HOSTSCHED)/$1/%.c.o: %.c $(HOSTSCHED)/asm_offsets.h $(DEPS_OK)
