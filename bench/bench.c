@@ -26,6 +26,7 @@ static const struct bench_def benches[] = {
 	  bench_bytes_per_task },
 	{ "spawn_exit", "spawn_exit_ns", "any gomaxprocs (all Ps used)", BENCH_SYSTEM, bench_spawn_exit },
 	{ "switch", "switch_ns", "gomaxprocs=1", BENCH_SYSTEM, bench_switch },
+	{ "switch_raw", "switch_raw_ns", "any", BENCH_SYSTEM, bench_switch_raw },
 	{ "chan_same", "chan_rtt_same_core_ns", "gomaxprocs=1", BENCH_SYSTEM, bench_chan_same },
 	{ "chan_cross", "chan_rtt_cross_core_ns", ">= 2 CPUs, gomaxprocs >= 2", BENCH_SYSTEM,
 	  bench_chan_cross },

@@ -74,6 +74,7 @@ extern bool bench_runtime_used;
 /* The benchmarks (bench/bench_g.c). */
 void bench_spawn_exit(void);
 void bench_switch(void);
+void bench_switch_raw(void);
 void bench_chan_same(void);
 void bench_chan_cross(void);
 void bench_bytes_per_task(void);

@@ -9,6 +9,7 @@
  */
 #include "bench/bench.h"
 #include "sched/runtime.h"
+#include "sched/plat.h"       /* switch_to, switch_frame_first: switch_raw_ns */
 #include "kernel/mm.h"
 #include "kernel/kprintf.h"
 #include "kernel/time.h"
@@ -157,6 +158,45 @@ void bench_switch(void)
 	run_main(switch_main);
 	report_ns("switch_ns", "per switch: %lu switches (go_yield calls) alternating between two "
 		  "goroutines on one P (gomaxprocs=1), elapsed / yields");
+}
+
+/* --- switch_raw_ns: the bare switch, no scheduler --- */
+
+/* The limit of the substrate for switch_ns: switch_to between two stacks
+ * in kernel context, interrupts off, nothing else (no G, no run queue, no
+ * status change). switch_ns minus this is what the scheduler adds. */
+static uint64_t raw_main_sp, raw_partner_sp;
+static uint8_t raw_stack[8192] __attribute__((aligned(16)));
+
+static void raw_partner(void *arg)
+{
+	(void)arg;
+	plat_irq_disable();   /* gstart_trampoline turned them on */
+	for (;;)
+		switch_to(&raw_partner_sp, raw_main_sp, 0, NULL, NULL);
+}
+
+/* n switches: n/2 round trips to the partner, started afresh each run. */
+static uint64_t raw_once(uint64_t n)
+{
+	bool on = plat_irq_save();
+	raw_partner_sp = switch_frame_first((uintptr_t)raw_stack + sizeof raw_stack,
+					    gstart_trampoline, (uint64_t)raw_partner, 0);
+	switch_to(&raw_main_sp, raw_partner_sp, 0, NULL, NULL);   /* start it */
+	uint64_t t0 = plat_cycles();
+	for (uint64_t i = 0; i < n / 2; i++)
+		switch_to(&raw_main_sp, raw_partner_sp, 0, NULL, NULL);
+	uint64_t t = plat_cycles() - t0;
+	plat_irq_restore(on);
+	return t;
+}
+
+void bench_switch_raw(void)
+{
+	why_not = NULL;
+	measure(raw_once, 2000, 2, 1ULL << 32);
+	report_ns("switch_raw_ns", "per switch: %lu switch_to calls between two stacks in kernel "
+		  "context, interrupts off, no scheduler: the limit of the substrate for switch_ns");
 }
 
 /* --- chan_rtt_*_ns: unbuffered ping-pong --- */

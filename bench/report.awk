@@ -210,7 +210,7 @@ END {
 	if (("chan_rtt_cross_nospin_ns", "spindle-g") in val)
 		note[++nnote] = "spindle-g chan_rtt_cross_nospin_ns: the same round trip with idlespin=0 (an idle M halts at once, and each wakeup is an IPI to a halted CPU); chan_rtt_cross_core_ns has the default poll of idlespin=50 us before a halt"
 	if (("spindle-g", "chan_rtt_cross_core_share") in info)
-		note[++nnote] = "spindle-g chan_rtt_cross_core_ns: pinger pinned to P0, ponger to P1 (go_on); " info["spindle-g", "chan_rtt_cross_core_share"] + 0 "% of round trips had them on different CPUs; go: GOMAXPROCS=2, placement is Go's; linux-pthread and spindle-thread: pinned to two CPUs"
+		note[++nnote] = "spindle-g chan_rtt_cross_core_ns: pinger pinned to P0, ponger to P1 (go_on); " info["spindle-g", "chan_rtt_cross_core_share"] + 0 "% of round trips had them on different CPUs; go and go-guest: GOMAXPROCS=2, pinger and ponger locked to threads pinned to CPUs 0 and 1 (LockOSThread + sched_setaffinity), " (("go", "chan_rtt_cross_core_share") in info ? info["go", "chan_rtt_cross_core_share"] + 0 : "?") "% and " (("go-guest", "chan_rtt_cross_core_share") in info ? info["go-guest", "chan_rtt_cross_core_share"] + 0 : "?") "% of sampled round trips on different CPUs; linux-pthread, pthread-guest and spindle-thread: pinned to two CPUs"
 	if (("spindle-g", "max_tasks_spawn_ms") in info)
 		note[++nnote] = "spindle-g max_tasks: guest RAM " info["spindle-g", "max_tasks_guest_ram_mib"] + 0 " MiB, spawning took " int(info["spindle-g", "max_tasks_spawn_ms"]) " ms"
 	if (("spindle-thread", "kthread_bytes_per_thread") in info)

@@ -87,7 +87,7 @@ boot() {
 # kernel threads (spindle-thread) in a boot of their own (1 GiB: enough for
 # about a thousand 1 MiB-stack threads; max_tasks_per_gib is per GiB).
 boot mem 420 "$MEM" "bench=bytes_per_task,spawn_exit,chan_cross,max_tasks"
-boot onep 180 512M "gomaxprocs=1 bench=switch,chan_same"
+boot onep 180 512M "gomaxprocs=1 bench=switch,switch_raw,chan_same"
 # The cross-core round trip again with idle Ms halting at once (idlespin=0):
 # what the poll before a halt buys (docs/benchmarks.md). Its records get
 # their own metric name.

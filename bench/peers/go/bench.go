@@ -23,7 +23,9 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
+	"unsafe"
 )
 
 const (
@@ -124,6 +126,91 @@ func switchBench() {
 
 // --- chan_rtt_*_ns ---
 
+// pinTo locks the calling goroutine to its OS thread and that thread to
+// cpu (sched_setaffinity through the syscall package), as the kernel pins
+// its pinger and ponger to two Ps on two CPUs.
+func pinTo(cpu int) error {
+	runtime.LockOSThread()
+	var mask [16]uint64
+	mask[cpu/64] = 1 << (uint(cpu) % 64)
+	_, _, e := syscall.RawSyscall(syscall.SYS_SCHED_SETAFFINITY, 0, uintptr(len(mask)*8),
+		uintptr(unsafe.Pointer(&mask[0])))
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+// getcpu(2) on x86-64 Linux: Go 1.19's syscall package does not name it.
+const sysGetcpu = 309
+
+// thisCPU is the CPU the calling thread runs on now (getcpu).
+func thisCPU() int {
+	var cpu uint32
+	syscall.RawSyscall(sysGetcpu, uintptr(unsafe.Pointer(&cpu)), 0, 0)
+	return int(cpu)
+}
+
+// rttCrossBench: the round trip with the pinger pinned to CPU 0 and the
+// ponger to CPU 1, and the share of sampled round trips (every 256th, at
+// both ends) that really had them on different CPUs.
+func rttCrossBench() {
+	runtime.GOMAXPROCS(2)
+	ping := make(chan uint64)
+	pong := make(chan uint64)
+	var pongCPU int32 = -1
+	pinned := make(chan error, 2)
+	go func() {
+		pinned <- pinTo(1)
+		for v := range ping {
+			if v&255 == 0 {
+				atomic.StoreInt32(&pongCPU, int32(thisCPU()))
+			}
+			pong <- v
+		}
+	}()
+	type result struct {
+		v              []float64
+		n              int
+		samples, cross int
+	}
+	res := make(chan result)
+	go func() {
+		pinned <- pinTo(0)
+		var r result
+		r.v, r.n = measure(func(n int) time.Duration {
+			var x uint64
+			t0 := time.Now()
+			for i := 0; i < n; i++ {
+				ping <- x
+				x = <-pong
+				x++
+				if x&255 == 1 {
+					r.samples++
+					if int32(thisCPU()) != atomic.LoadInt32(&pongCPU) {
+						r.cross++
+					}
+				}
+			}
+			return time.Since(t0)
+		}, 1000, 1, 1<<32)
+		res <- r
+	}()
+	for i := 0; i < 2; i++ {
+		if err := <-pinned; err != nil {
+			fmt.Printf("go: pinning to a CPU failed (%v): placement is Go's\n", err)
+		}
+	}
+	r := <-res
+	close(ping)
+	share := 0.0
+	if r.samples > 0 {
+		share = 100 * float64(r.cross) / float64(r.samples)
+	}
+	info("chan_rtt_cross_core_share", share, "%")
+	report("chan_rtt_cross_core_ns", "ns", r.v, fmt.Sprintf("per round trip: %d ping-pongs on two unbuffered channels, GOMAXPROCS=2, pinger on CPU 0 and ponger on CPU 1 (LockOSThread + sched_setaffinity); %.0f%% of sampled round trips on different CPUs", r.n, share))
+}
+
 func rttBench(metric string, gomaxprocs int) {
 	runtime.GOMAXPROCS(gomaxprocs)
 	ping := make(chan uint64)
@@ -209,7 +296,7 @@ func main() {
 	switchBench()
 	rttBench("chan_rtt_same_core_ns", 1)
 	if *procs >= 2 {
-		rttBench("chan_rtt_cross_core_ns", 2)
+		rttCrossBench()
 	} else {
 		fmt.Printf("BENCHSKIP go chan_rtt_cross_core_ns needs 2 CPUs\n")
 	}
