@@ -15,9 +15,10 @@ set -eu
 # qemu-system-x86, ovmf: booting (PVH and UEFI); gnu-efi: the UEFI loader
 # newlib-source: the kernel's C library; mtools, fdisk: the disk image
 # console-setup-linux: the console font (Debian 12's kbd ships none)
+# cpio: the initramfs of make bench's guest peers (and its tool test)
 PKGS="gcc make binutils libc6-dev tar xz-utils gzip qemu-system-x86 ovmf gnu-efi
-	newlib-source mtools fdisk console-setup-linux"
-BENCH_PKGS="golang-go gnuplot-nox cpio"   # cpio: the guest peers' initramfs
+	newlib-source mtools fdisk console-setup-linux cpio"
+BENCH_PKGS="golang-go gnuplot-nox"
 if [ "${1:-}" = "--bench" ]; then
 	shift
 	PKGS="$PKGS $BENCH_PKGS"
