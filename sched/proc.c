@@ -295,7 +295,8 @@ void go_yield(void)
 	struct p *pp = mp->p;
 	struct g *gp = mp->curg;
 	struct g *next = NULL;
-	if ((++pp->schedtick % GLOBAL_RUNQ_EVERY != 0 || load_relaxed(&sched.runqsize) == 0) && !load_relaxed(&pp->ninbox))
+	if ((++pp->schedtick % GLOBAL_RUNQ_EVERY != 0 || load_relaxed(&sched.runqsize) == 0) &&
+	    !load_relaxed(&pp->ninbox))
 		next = runq_get(pp);
 	if (!next) {
 		/* Nothing local (or time to look at the global queue): the

@@ -230,4 +230,5 @@ kthread_start_stub:
 	ud2
 #endif
 
-	.section .note.GNU-stack, "", @progbits   /* no executable stack (the host build links it as an ELF program) */
+/* No executable stack: the host build links this into an ELF program. */
+	.section .note.GNU-stack, "", @progbits
