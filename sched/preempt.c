@@ -94,8 +94,25 @@ void *preempt_take_fpstate(struct g *gp)
 	return area;
 }
 
+/* Has curg had the CPU for a whole slice? A new slice starts at the first
+ * tick that sees p->executed changed (a G was started since the last one):
+ * a slice lasts between PREEMPT_NS and PREEMPT_NS plus one tick, and the
+ * switch path reads no clock. */
+static bool slice_over(struct m *mp)
+{
+	uint64_t executed = load_relaxed(&mp->p->executed);
+	uint64_t now = plat_cycles();
+	if (executed != mp->slice_executed) {
+		mp->slice_executed = executed;
+		mp->slice_start = now;
+		return false;
+	}
+	return now - mp->slice_start >= preempt_tsc_slice;
+}
+
 static bool preemptible(struct m *mp, struct g *gp, const struct trap_frame *tf)
 {
+	bool slice_done = mp->p && slice_over(mp);   /* every tick, to see each new slice */
 	if (!gp || plat_preempt_count() > 0)
 		return false;
 	uint64_t sp = trap_frame_sp(tf);
@@ -110,7 +127,7 @@ static bool preemptible(struct m *mp, struct g *gp, const struct trap_frame *tf)
 	 * for this CPU: the scheduler yields to it (integer-only code). */
 	if (plat_thread_waiting())
 		return true;
-	return plat_cycles() - mp->curg_since >= preempt_tsc_slice;
+	return slice_done;
 }
 
 static _Noreturn void preempt(struct m *mp, struct g *gp, struct trap_frame *tf, void *area)

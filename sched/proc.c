@@ -186,7 +186,6 @@ void execute(struct g *gp)
 	gp->m = mp;
 	store_relaxed(&mp->curg, gp);
 	owner_add(&mp->p->executed, 1);
-	mp->curg_since = plat_cycles();
 	switch_jump(gp->sp, g_limit(gp));
 }
 
@@ -312,7 +311,6 @@ void go_yield(void)
 	next->m = mp;
 	store_relaxed(&mp->curg, next);
 	owner_add(&pp->executed, 1);
-	mp->curg_since = plat_cycles();
 	switch_to(&gp->sp, next->sp, g_limit(next), yield_requeue, gp);
 	plat_irq_enable();   /* resumed, by a switch_to or from g0: interrupts on */
 }

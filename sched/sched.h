@@ -151,7 +151,11 @@ struct m {
 	uint64_t g0_lo;            /* lowest address of g0's stack */
 	volatile bool spinning;    /* looking for work to steal */
 	volatile bool halted;      /* in hlt waiting for a wakeup IPI */
-	uint64_t curg_since;       /* TSC when curg started its time slice */
+	/* The time slice, kept by the tick on this M's CPU (preempt.c), never
+	 * on the switch path: a slice starts at the first tick that sees the
+	 * P's executed count changed, as Go's sysmon watches schedtick. */
+	uint64_t slice_executed;   /* p->executed at that tick */
+	uint64_t slice_start;      /* TSC of that tick */
 	uint32_t fastrand;
 	uint64_t exit_sp;          /* m_enter's context: where the M returns when the runtime stops */
 	bool (*park_fn)(struct g *gp, void *arg); /* gopark -> park_m hand-over (locks > 0) */
