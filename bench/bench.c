@@ -43,6 +43,8 @@ static const struct bench_def benches[] = {
 	  "any goroutine max_tasks", BENCH_SYSTEM_THREAD, bench_thread_max_tasks },
 	{ "thread_spawn_exit", "spawn_exit_ns", "any", BENCH_SYSTEM_THREAD, bench_thread_spawn_exit },
 	{ "thread_switch", "switch_ns", "any", BENCH_SYSTEM_THREAD, bench_thread_switch },
+	{ "thread_process_switch", "process_switch_ns", "any", BENCH_SYSTEM_THREAD,
+	  bench_thread_process_switch },
 	{ "thread_chan_same", "chan_rtt_same_core_ns", "any", BENCH_SYSTEM_THREAD,
 	  bench_thread_chan_same },
 	{ "thread_chan_cross", "chan_rtt_cross_core_ns", ">= 2 CPUs", BENCH_SYSTEM_THREAD,
@@ -107,7 +109,7 @@ void bench_report_value(const char *metric, const char *unit, uint64_t milli, co
 {
 	char a[32];
 	milli_str(a, sizeof a, milli);
-	kprintf("BENCH %s %s %s %s\n", bench_system, metric, a, unit);
+	kprintf("BENCH %s %s %s %s %s %s 1\n", bench_system, metric, a, unit, a, a);
 	kprintf("bench: %s = %s %s (%s)\n", metric, a, unit, how);
 }
 
@@ -124,9 +126,12 @@ void bench_report(const char *metric, const char *unit, struct bench_samples *s,
 	if (s->n % 2 == 0)
 		med = (v[s->n / 2 - 1] + v[s->n / 2]) / 2;
 	char a[32], b[32], c[32];
-	kprintf("BENCH %s %s %s %s\n", bench_system, metric, milli_str(a, sizeof a, med), unit);
+	milli_str(a, sizeof a, med);
+	milli_str(b, sizeof b, v[0]);
+	milli_str(c, sizeof c, v[s->n - 1]);
+	kprintf("BENCH %s %s %s %s %s %s %d\n", bench_system, metric, a, unit, b, c, s->n);
 	kprintf("bench: %s = %s %s, median of %d runs (min %s, max %s); %s\n", metric, a, unit, s->n,
-		milli_str(b, sizeof b, v[0]), milli_str(c, sizeof c, v[s->n - 1]), how);
+		b, c, how);
 }
 
 void bench_info(const char *key, uint64_t milli, const char *unit)

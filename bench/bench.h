@@ -4,7 +4,11 @@
  * makes kernel/main.c call bench_run (bench/bench.c), which runs each named
  * benchmark and prints machine-readable lines on the serial console:
  *
- *   BENCH <system> <metric> <value> <unit>       one result (the median)
+ *   BENCH <system> <metric> <value> <unit> <min> <max> <runs>
+ *                                                one result: the median of
+ *                                                <runs> measured runs, with
+ *                                                their min and max (a value
+ *                                                measured once: runs 1)
  *   BENCHINFO <system> <key> <value> [unit]      context (not a result)
  *   BENCHSKIP <system> <metric> <why>            not measured in this boot
  *
@@ -46,8 +50,9 @@ struct bench_samples {
  * benchmark from its bench_def). */
 extern const char *bench_system;
 
-/* Report: median of the samples as "BENCH <system> metric value unit",
- * and a human line with min/max and how it was measured. */
+/* Report: median of the samples with their spread as "BENCH <system>
+ * metric median unit min max runs", and a human line saying how it was
+ * measured. */
 void bench_report(const char *metric, const char *unit, struct bench_samples *s,
 		  const char *how);
 /* Report one value given in thousandths of unit. */
@@ -95,6 +100,7 @@ const char *bench_g_max_tasks(uint64_t *count, uint64_t *ms);
 void bench_thread_bytes_per_task(void);
 void bench_thread_spawn_exit(void);
 void bench_thread_switch(void);
+void bench_thread_process_switch(void);
 void bench_thread_chan_same(void);
 void bench_thread_chan_cross(void);
 void bench_thread_max_tasks(void);
@@ -111,11 +117,13 @@ void bench_thread_max_tasks(void);
 /* kthread_create + kthread_join of threads that return at once, batches of
  * BENCH_T_CREATE_BATCH, any CPU. */
 const char *bench_t_spawn_exit(struct bench_samples *s, uint64_t *iters);
-/* Two threads of two processes pinned to cpu yield to each other: every
- * switch saves/restores the XSAVE area and loads CR3. *cr3_milli (may be
- * NULL): CR3 loads per switch, thousandths (kthread_stats). */
-const char *bench_t_switch(unsigned cpu, struct bench_samples *s, uint64_t *iters,
-			   uint64_t *cr3_milli);
+/* Two threads pinned to cpu yield to each other: every switch saves and
+ * restores the XSAVE area; with two_processes each thread has its own
+ * process and every switch also loads CR3, else both share one process.
+ * *cr3_milli (may be NULL): CR3 loads per switch, thousandths
+ * (kthread_stats). */
+const char *bench_t_switch(unsigned cpu, bool two_processes, struct bench_samples *s,
+			   uint64_t *iters, uint64_t *cr3_milli);
 /* Round trip through two ksems between a pinger pinned to cpu_ping and a
  * ponger pinned to cpu_pong (threads of the kernel process). */
 const char *bench_t_chan_rtt(unsigned cpu_ping, unsigned cpu_pong, struct bench_samples *s,

@@ -181,7 +181,7 @@ const char *bench_t_spawn_exit(struct bench_samples *s, uint64_t *iters)
 	return measure(s, iters, t_create_once, BENCH_T_CREATE_BATCH, BENCH_T_CREATE_BATCH, 1ULL << 16, 1);
 }
 
-/* --- switch: two threads of two processes on one CPU, yielding --- */
+/* --- switch: two threads on one CPU, yielding; of one process or of two --- */
 
 static volatile int sw_stop;
 static struct bench_samples *sw_samples;
@@ -212,17 +212,27 @@ static void t_switch_main(void *arg)
 	__atomic_store_n(&sw_stop, 1, __ATOMIC_RELEASE);
 }
 
-const char *bench_t_switch(unsigned cpu, struct bench_samples *s, uint64_t *iters,
-			   uint64_t *cr3_milli)
+/* The threads' processes: two, or one shared (*pb == *pa). */
+static const char *switch_pcbs(bool two_processes, struct pcb **pa, struct pcb **pb)
+{
+	*pa = pcb_create("bt-ping", KTHREAD_PRIO_DEFAULT, 0);
+	*pb = two_processes ? pcb_create("bt-pong", KTHREAD_PRIO_DEFAULT, 0) : *pa;
+	if (*pa && *pb)
+		return NULL;
+	pcb_destroy(*pa);
+	if (two_processes)
+		pcb_destroy(*pb);
+	return "pcb_create failed";
+}
+
+const char *bench_t_switch(unsigned cpu, bool two_processes, struct bench_samples *s,
+			   uint64_t *iters, uint64_t *cr3_milli)
 {
 	s->n = 0;
-	struct pcb *pa = pcb_create("bt-ping", KTHREAD_PRIO_DEFAULT, 0);
-	struct pcb *pb = pcb_create("bt-pong", KTHREAD_PRIO_DEFAULT, 0);
-	if (!pa || !pb) {
-		pcb_destroy(pa);
-		pcb_destroy(pb);
-		return "pcb_create failed";
-	}
+	struct pcb *pa, *pb;
+	const char *why = switch_pcbs(two_processes, &pa, &pb);
+	if (why)
+		return why;
 	sw_stop = 0;
 	sw_samples = s;
 	sw_iters = iters;
@@ -240,7 +250,8 @@ const char *bench_t_switch(unsigned cpu, struct bench_samples *s, uint64_t *iter
 		kthread_join(b);
 	kthread_stats(&s1);
 	pcb_destroy(pa);
-	pcb_destroy(pb);
+	if (two_processes)
+		pcb_destroy(pb);
 	if (!a || !b)
 		return "kthread_create failed";
 	uint64_t sw = s1.switches - s0.switches;
@@ -342,25 +353,38 @@ void bench_thread_spawn_exit(void)
 	report_samples("spawn_exit_ns", why, &s, how);
 }
 
-void bench_thread_switch(void)
+static void thread_switch(const char *metric, bool two_processes)
 {
 	struct bench_samples s;
 	uint64_t n = 0, cr3 = 0;
 	unsigned cpu = one_cpu();
-	const char *why = bench_t_switch(cpu, &s, &n, &cr3);
+	const char *why = bench_t_switch(cpu, two_processes, &s, &n, &cr3);
 	char how[240];
 	ksnprintf(how, sizeof how, "per switch: %lu kthread_yield calls alternating between two "
-		  "threads of two processes pinned to CPU %u: each switch saves and restores "
-		  "the %lu-byte XSAVE area and loads CR3", (unsigned long)n, cpu,
-		  (unsigned long)fpstate_size());
-	report_samples("switch_ns", why, &s, how);
-	if (!why) {
-		bench_info("switch_cr3_loads_per_switch", cr3, "loads");
-		bench_info("xsave_bytes", (uint64_t)fpstate_size() * 1000, "bytes");
-		kprintf("bench: %lu.%03lu CR3 loads per switch (kthread_stats), XSAVE area %lu bytes\n",
-			(unsigned long)(cr3 / 1000), (unsigned long)(cr3 % 1000),
-			(unsigned long)fpstate_size());
-	}
+		  "threads of %s pinned to CPU %u: each switch saves and restores the %lu-byte "
+		  "XSAVE area%s", (unsigned long)n, two_processes ? "two processes" : "one process",
+		  cpu, (unsigned long)fpstate_size(), two_processes ? " and loads CR3" : "");
+	report_samples(metric, why, &s, how);
+	if (why)
+		return;
+	bench_info(two_processes ? "process_switch_cr3_loads_per_switch" : "switch_cr3_loads_per_switch",
+		   cr3, "loads");
+	bench_info("xsave_bytes", (uint64_t)fpstate_size() * 1000, "bytes");
+	kprintf("bench: %lu.%03lu CR3 loads per switch (kthread_stats), XSAVE area %lu bytes\n",
+		(unsigned long)(cr3 / 1000), (unsigned long)(cr3 % 1000),
+		(unsigned long)fpstate_size());
+}
+
+/* Two threads of one process: no address-space change. */
+void bench_thread_switch(void)
+{
+	thread_switch("switch_ns", false);
+}
+
+/* Two threads of two processes: what a Linux process switch does. */
+void bench_thread_process_switch(void)
+{
+	thread_switch("process_switch_ns", true);
 }
 
 static void chan_rtt(const char *metric, unsigned cpu_ping, unsigned cpu_pong)

@@ -256,7 +256,7 @@ static struct val t_create(void)
 static struct val t_switch(unsigned cpu)
 {
 	struct bench_samples s;
-	const char *why = bench_t_switch(cpu, &s, NULL, &sw_cr3_milli);
+	const char *why = bench_t_switch(cpu, true, &s, NULL, &sw_cr3_milli);
 	return v_timed(why, &s);
 }
 

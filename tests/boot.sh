@@ -66,6 +66,7 @@ run_boot_tests() {
 	done
 
 	run_x2apic_tests
+	run_bench_lines_test
 
 	log=$LOGDIR/boot-pvh-smp-limit.log
 	run_pvh "$log" "$PVH_TIMEOUT" 4 "smp=2 showcase=no"
@@ -284,6 +285,29 @@ run_x2apic_tests() {
 }
 
 # A fault in a goroutine: the kernel panic also dumps the goroutines.
+# A benchmark boot's records (bench/bench.h): each timed result is the
+# median of BENCH_REPS runs with its min and max, and the two kernel-thread
+# switches differ exactly by the CR3 load (one process: none; two: one per
+# switch, counted by kthread_stats).
+run_bench_lines_test() {
+	local name=boot:bench-records-median-spread-and-cr3-loads log=$LOGDIR/boot-bench-lines.log bad
+	run_pvh "$log" "$PVH_TIMEOUT" 2 "showcase=no gomaxprocs=1 bench=switch,switch_raw,thread_switch,thread_process_switch"
+	bad=$(lines_of '^BENCH ' "$log" | awk '
+		{ n++ }
+		NF != 8 || $8 != 5 || !($6 + 0 <= $4 + 0 && $4 + 0 <= $7 + 0) { print "bad record: " $0 }
+		END { if (n != 4) print n + 0 " BENCH records, 4 expected" }')
+	bad=$bad$(lines_of '^BENCHINFO spindle-thread (process_)?switch_cr3_loads_per_switch ' "$log" | awk '
+		$3 == "switch_cr3_loads_per_switch" { one = $4 } $3 != "switch_cr3_loads_per_switch" { two = $4 }
+		END { if (one == "" || one + 0 != 0 || two == "" || two + 0 < 0.9 || two + 0 > 1.1)
+			print " CR3 loads per switch: one process " one ", two processes " two } ')
+	if [ -z "$bad" ] && grep -aq '^BENCHDONE' "$log"; then
+		pass "$name"
+	else
+		fail "$name" "${bad:-no BENCHDONE line}"
+		show_tail "$log"
+	fi
+}
+
 run_goroutine_fault_test() {
 	log=$LOGDIR/boot-fault-in-goroutine.log
 	run_pvh "$log" "$PVH_TIMEOUT" 2 "test=fault_in_goroutine"

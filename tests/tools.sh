@@ -269,7 +269,52 @@ test_guest_initrd() {
 	fi
 }
 
+# bench/report.awk: one table of medians with their spread, ratios of
+# medians between the systems of one substrate, goals with their status,
+# and results.json records (read with a JSON parser) carrying min, max, runs.
+test_bench_report() {
+	local name=tools:bench-report-medians-spread-ratios-goals dir=$LOGDIR/tool-report out
+	rm -rf "$dir" && mkdir -p "$dir"
+	cat >"$dir/records.txt" <<'EOF2'
+BENCH spindle-g switch_ns 100.000 ns 90.000 130.000 5
+BENCH spindle-g switch_raw_ns 50.000 ns 49.000 51.000 5
+BENCH go-guest switch_ns 1000.000 ns 900.000 1100.000 5
+BENCH go switch_ns 10.000 ns 9.000 11.000 5
+BENCH spindle-thread process_switch_ns 3000.000 ns 2900.000 3100.000 5
+BENCH pthread-guest process_switch_ns 2000.000 ns 1900.000 2100.000 5
+BENCH spindle-g bytes_per_task 2000.000 bytes
+EOF2
+	out=$(awk -v accel=tcg -v out="$dir" -v date=D -v guest_mib=4096 -f bench/report.awk "$dir/records.txt" 2>&1)
+	if ! python3 - "$dir/results.json" <<'EOF2' >"$dir/json-check.txt" 2>&1; then
+import json, sys
+recs = {(r["metric"], r["system"]): r for r in json.load(open(sys.argv[1]))}
+r = recs[("switch_ns", "spindle-g")]
+assert (r["value"], r["min"], r["max"], r["runs"]) == (100, 90, 130, 5), r
+b = recs[("bytes_per_task", "spindle-g")]
+assert (b["min"], b["max"], b["runs"]) == (2000, 2000, 1), b
+assert len(recs) == 7, len(recs)
+EOF2
+		fail "$name" "results.json: $(tail -n 1 "$dir/json-check.txt")"; return
+	fi
+	local row goal1 goal2 goal3
+	row=$(echo "$out" | awk '$1 == "switch_ns"')
+	goal1=$(echo "$out" | grep -E 'switch_ns +spindle-g / go-guest <= 0.15 +0.1 +met$')
+	goal2=$(echo "$out" | grep -E 'spindle-g / its bare switch_raw_ns <= 1.5 +2 +NOT MET$')
+	goal3=$(echo "$out" | grep -E 'process_switch_ns +spindle-thread / pthread-guest <= 1.0 +1.5 +NOT MET$')
+	case $row in
+	*"100.0 [90.00..130.0]"*"1000.0 [900.0..1100.0]"*" 0.10 "*) ;;
+	*) fail "$name" "switch_ns row: $row"; return ;;
+	esac
+	if [ -n "$goal1" ] && [ -n "$goal2" ] && [ -n "$goal3" ] &&
+		grep -q '^| switch_ns | ns | 100.0 \[90.00..130.0\] | 1000.0 \[900.0..1100.0\] |' "$dir/summary.md"; then
+		pass "$name"
+	else
+		fail "$name" "goal lines or summary.md row missing: $(echo "$out" | grep -c 'met$') goal lines"
+	fi
+}
+
 run_tools_tests() {
+	test_bench_report
 	test_guest_initrd
 	test_make_parse_runs_no_tool
 	test_deps_without_root

@@ -209,12 +209,14 @@ if ! command -v gnuplot >/dev/null 2>&1; then
 elif [ ! -s "$OUT/chart.dat" ]; then
 	say "no results to chart"
 else
-	ncols=$(head -n 1 "$OUT/chart.dat" | awk '{ print NF }')
+	# chart.dat: "metric", then three columns (median min max) per system,
+	# the first four of one substrate (bench/report.awk).
+	nsys=$(head -n 1 "$OUT/chart.dat" | awk '{ print int((NF - 1) / 3) }')
 	# The chart says where it was made (the README shows it): accelerator,
 	# machine, CPU model, date. Quotes are dropped (gnuplot strings).
 	case $ACCEL_USED in
-	tcg) accel_label="TCG emulation, no KVM: the Spindle bars measure the emulator" ;;
-	*) accel_label=$(echo "$ACCEL_USED" | tr a-z A-Z) ;;
+	tcg) accel_label="accelerator TCG (emulation, no KVM): Spindle and the Linux-guest peers on the same emulator" ;;
+	*) accel_label="accelerator $(echo "$ACCEL_USED" | tr a-z A-Z)" ;;
 	esac
 	title=$(printf '%s' "Spindle benchmarks - $accel_label" | tr -d "'\"\\\\")
 	subtitle=$(printf '%s' "host $host_name: $cpu_model, $NPROC CPUs; guest: $SMP CPUs; $DATE; lower is better except max_tasks*" | tr -d "'\"\\\\")
@@ -228,7 +230,7 @@ else
 				tline="set terminal png size 1100,600"
 			fi ;;
 		esac
-		if ! gnuplot -e "$tline; set output '$OUT/chart.$term'; ncols=$ncols; charttitle='$title'; chartsub='$subtitle'; datafile='$OUT/chart.dat'" \
+		if ! gnuplot -e "$tline; set output '$OUT/chart.$term'; nsys=$nsys; nmain=4; charttitle='$title'; chartsub='$subtitle'; datafile='$OUT/chart.dat'" \
 			"$HERE/bench/chart.gp" >"$OUT/gnuplot.log" 2>&1; then
 			say "gnuplot failed for chart.$term (see $OUT/gnuplot.log)"
 		fi

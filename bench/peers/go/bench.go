@@ -4,7 +4,7 @@
 //
 // Output, one line per result (tools/bench.sh collects them):
 //
-//	BENCH go <metric> <value> <unit>
+//	BENCH go <metric> <median> <unit> <min> <max> <runs>
 //	BENCHINFO go <key> <value> <unit>
 //
 // plus human lines starting with "go:". Every measured run lasts about
@@ -73,7 +73,7 @@ func median(v []float64) float64 {
 }
 
 func report(metric, unit string, v []float64, how string) {
-	fmt.Printf("BENCH go %s %.3f %s\n", metric, median(v), unit)
+	fmt.Printf("BENCH go %s %.3f %s %.3f %.3f %d\n", metric, median(v), unit, v[0], v[len(v)-1], len(v))
 	fmt.Printf("go: %s = %.3f %s, median of %d runs (min %.3f, max %.3f); %s\n",
 		metric, median(v), unit, len(v), v[0], v[len(v)-1], how)
 }
@@ -270,13 +270,13 @@ func bytesBench(k int) {
 	sys := float64(m1.Sys-m0.Sys) / float64(k)
 	stackHeap := (float64(m1.StackSys+m1.HeapSys) - float64(m0.StackSys+m0.HeapSys)) / float64(k)
 	rss := (rss1 - rss0) / float64(k)
-	fmt.Printf("BENCH go bytes_per_task %.3f bytes\n", sys)
+	fmt.Printf("BENCH go bytes_per_task %.3f bytes %.3f %.3f 1\n", sys, sys, sys)
 	fmt.Printf("go: bytes_per_task = %.3f bytes (runtime.MemStats.Sys delta over %d goroutines parked on a channel; HeapSys+StackSys delta %.1f, RSS delta %.1f bytes per goroutine)\n",
 		sys, k, stackHeap, rss)
 	info("bytes_per_task_heap_stack_sys", stackHeap, "bytes")
 	info("bytes_per_task_rss", rss, "bytes")
 	perGiB := float64(1<<30) / sys
-	fmt.Printf("BENCH go max_tasks_per_gib %.3f tasks/GiB\n", perGiB)
+	fmt.Printf("BENCH go max_tasks_per_gib %.3f tasks/GiB %.3f %.3f 1\n", perGiB, perGiB, perGiB)
 	fmt.Printf("go: max_tasks_per_gib = %.3f tasks/GiB (derived: 2^30 / bytes_per_task, not measured to exhaustion)\n", perGiB)
 	close(ch)
 }

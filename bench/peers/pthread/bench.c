@@ -4,7 +4,7 @@
  * host. Built by tools/bench.sh with gcc -O2 -pthread.
  *
  * Output, one line per result (tools/bench.sh collects them):
- *   BENCH linux-pthread <metric> <value> <unit>
+ *   BENCH linux-pthread <metric> <median> <unit> <min> <max> <runs>
  *   BENCHINFO linux-pthread <key> <value> <unit>
  *   BENCHSKIP linux-pthread <metric> <why>
  * plus human lines starting with "pthread:". Each measured run lasts about
@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -80,7 +81,7 @@ static void report(const char *metric, struct result r, const char *how)
 		return;
 	}
 	double med = r.v[REPS / 2];
-	printf("BENCH %s %s %.3f ns\n", SYS, metric, med);
+	printf("BENCH %s %s %.3f ns %.3f %.3f %d\n", SYS, metric, med, r.v[0], r.v[REPS - 1], REPS);
 	printf("pthread: %s = %.3f ns, median of %d runs (min %.3f, max %.3f); %s (%ld per run)\n",
 	       metric, med, REPS, r.v[0], r.v[REPS - 1], how, r.n);
 }
@@ -176,6 +177,63 @@ static double switch_once(long n)
 	sem_destroy(&sem_a);
 	sem_destroy(&sem_b);
 	return ret ? -1 : d;
+}
+
+/* --- process_switch_ns: two processes on one CPU, pipe ping-pong --- */
+
+/* The child: pinned to cpu, it answers each byte on rd with one on wr. */
+static void ps_child(int cpu, int rd, int wr)
+{
+	char b;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof set, &set) != 0)
+		_exit(1);
+	while (read(rd, &b, 1) == 1)
+		if (write(wr, &b, 1) != 1)
+			_exit(1);
+	_exit(0);
+}
+
+/* n switches = n/2 round trips between this process (pinned to cpu_a) and
+ * a forked child pinned to cpu_a: each round trip blocks in read() twice,
+ * so each switch is a Linux process switch (address space included). */
+static double process_switch_once(long n)
+{
+	int to[2], from[2];
+	char b = 'x';
+	if (pipe(to) != 0)
+		return -1;
+	if (pipe(from) != 0) {
+		close(to[0]);
+		close(to[1]);
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(to[1]);
+		close(from[0]);
+		ps_child(cpu_a, to[0], from[1]);
+	}
+	close(to[0]);
+	close(from[1]);
+	double d = -1;
+	/* one untimed round trip so the child is running and pinned */
+	if (pid > 0 && write(to[1], &b, 1) == 1 && read(from[0], &b, 1) == 1) {
+		double t0 = now_ns();
+		long i = 0;
+		for (; i < n / 2; i++)
+			if (write(to[1], &b, 1) != 1 || read(from[0], &b, 1) != 1)
+				break;
+		d = i == n / 2 ? now_ns() - t0 : -1;
+	}
+	close(to[1]);
+	close(from[0]);
+	int st = 1;
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	return st == 0 ? d : -1;
 }
 
 /* --- chan_rtt_*_ns: a mutex+condvar channel (one slot), ping-pong --- */
@@ -340,7 +398,7 @@ static void bytes_bench(void)
 	}
 	double rss = (rss1 - rss0) / n, vsz = (vsz1 - vsz0) / n;
 	double sys = avail0 > 0 && avail1 > 0 ? (avail0 - avail1) / n : -1;
-	printf("BENCH %s bytes_per_task %.3f bytes\n", SYS, rss);
+	printf("BENCH %s bytes_per_task %.3f bytes %.3f %.3f 1\n", SYS, rss, rss, rss);
 	printf("pthread: bytes_per_task = %.3f bytes (RSS delta over %d threads parked on a "
 	       "condition variable: user-space pages only; each also reserves %.0f bytes of "
 	       "address space (default stack %zu) and kernel memory not in RSS: "
@@ -351,7 +409,9 @@ static void bytes_bench(void)
 	if (sys > 0)
 		printf("BENCHINFO %s bytes_per_task_memavailable %.3f bytes\n", SYS, sys);
 	if (rss > 0) {
-		printf("BENCH %s max_tasks_per_gib %.3f tasks/GiB\n", SYS, (double)(1 << 30) / rss);
+		double per_gib = (double)(1 << 30) / rss;
+		printf("BENCH %s max_tasks_per_gib %.3f tasks/GiB %.3f %.3f 1\n", SYS, per_gib, per_gib,
+		       per_gib);
 		printf("pthread: max_tasks_per_gib = %.3f tasks/GiB (derived: 2^30 / RSS bytes_per_task; "
 		       "kernel stacks and the thread limit not counted)\n", (double)(1 << 30) / rss);
 	}
@@ -371,12 +431,16 @@ int main(int argc, char **argv)
 	       "per thread: pthread_create then pthread_join, one at a time, not pinned");
 	if (cpu_a < 0 || pin(cpu_a) != 0) {
 		printf("BENCHSKIP %s switch_ns cannot pin threads to a CPU\n", SYS);
+		printf("BENCHSKIP %s process_switch_ns cannot pin threads to a CPU\n", SYS);
 		printf("BENCHSKIP %s chan_rtt_same_core_ns cannot pin threads to a CPU\n", SYS);
 	} else {
 		/* the main thread stays pinned to cpu_a from here on */
 		report("switch_ns", measure(switch_once, 1000, 2, 1L << 32),
 		       "per switch: two threads pinned to one CPU ping-pong through two "
 		       "semaphores, elapsed / (2 x round trips)");
+		report("process_switch_ns", measure(process_switch_once, 1000, 2, 1L << 32),
+		       "per switch: two processes pinned to one CPU ping-pong a byte through two "
+		       "pipes, elapsed / (2 x round trips)");
 		pin_b_cpu = cpu_a;
 		report("chan_rtt_same_core_ns", measure(rtt_once, 1000, 1, 1L << 32),
 		       "per round trip: a one-slot mutex+condvar channel each way, both threads "
