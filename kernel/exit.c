@@ -6,6 +6,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/fbcon.h"
 #include "kernel/kprintf.h"
+#include "kernel/trace.h"
 #include "arch/x86_64/debugcon.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/smp.h"
@@ -30,6 +31,7 @@ _Noreturn void kernel_exit(int status)
 	kprintf("spindle: exit status %d, %s\n", status,
 		power_off ? "powering off" : "halting (poweroff=no)");
 	smp_stop_others();
+	trace_dump();   /* the event trace, if trace= is on: to COM2 */
 	/* The screen as a person sees it now, for make screenshot and tests. */
 	const char *dump = cmdline_str("fbdump");
 	if (dump && dump[0] == 'y')

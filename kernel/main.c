@@ -17,6 +17,7 @@
 #include "kernel/kernel.h"
 #include "kernel/kprintf.h"
 #include "kernel/ktest.h"
+#include "kernel/trace.h"
 #include "kernel/mm.h"
 #include "kernel/panic.h"
 #include "kernel/thread.h"
@@ -118,6 +119,7 @@ void boot_main(uint64_t info_phys, uint32_t path)
 	irq_enable();
 	lapic_timer_start(timer_hz);
 	smp_boot(&boot_info);
+	trace_init();      /* trace=: a ring per CPU, from here on */
 	kthreads_start();  /* from here on this is thread "kmain" */
 	uint64_t ns = time_ns();
 	kprintf("smp: %u of %u Ms online, %lu.%03lu ms from kernel entry\n", ncpus_online, ncpus,

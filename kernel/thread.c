@@ -24,8 +24,10 @@
  */
 #pragma GCC target("general-regs-only")
 
+#include <string.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "kernel/trace.h"
 #include "kernel/thread.h"
 #include "kernel/kernel.h"
 #include "kernel/kprintf.h"
@@ -219,6 +221,9 @@ static void switch_in(struct kcpu *k, struct cpu *c, struct tcb *next)
 	next->on_cpu = 1;
 	next->state = KT_RUNNING;
 	next->cpu = (int32_t)c->id;
+	if (k->current && k->current != next)
+		TRACE(TR_KT_OUT, c->id, k->current->tid, 0, 0);
+	TRACE(TR_KT_IN, c->id, next->tid, 0, 0);
 	k->current = next;
 	c->sched = next->cpu_sched;
 	c->g0_sp = next->cpu_g0_sp;
@@ -299,6 +304,8 @@ void kthread_schedule_irqoff(void)
 	}
 	uint64_t now = rdtsc();
 	account_out(cur, now);
+	if (cur->state == KT_BLOCKED)
+		TRACE(TR_KT_BLOCK, c->id, cur->tid, 0, 0);
 	if (cur->state != KT_ZOMBIE) {
 		cur->switches_voluntary++;
 		stat_add(&cur->proc->switches_voluntary, 1);
@@ -364,6 +371,24 @@ bool kthread_cpu_has_ready(void)
 	return r;
 }
 
+/* For the event trace: the running thread's id (0: none yet), and a new
+ * thread with its name packed in the record's two words. */
+static uint64_t trace_self_tid(void)
+{
+	bool on = irq_save();
+	struct tcb *cur = my_kcpu()->current;
+	irq_restore(on);
+	return cur ? cur->tid : 0;
+}
+
+static void trace_create(const struct tcb *t)
+{
+	uint64_t w[2] = { 0, 0 };
+	if (t->name)
+		memcpy(w, t->name, strnlen(t->name, sizeof w));
+	TRACE(TR_KT_CREATE, t->pinned_cpu >= 0 ? (unsigned)t->pinned_cpu : TRACE_NO_P, t->tid, w[0], w[1]);
+}
+
 static void make_ready(struct tcb *t, unsigned target)
 {
 	struct kcpu *k = &kcpus[target];
@@ -397,6 +422,7 @@ void kthread_wake(struct tcb *t)
 	}
 	spin_unlock_irqrestore(&k->lock, on);
 	if (woke) {
+		TRACE(TR_KT_WAKE, target, t->tid, trace_self_tid(), 0);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		kick(target);
 	}
@@ -754,6 +780,7 @@ static void tcb_free(struct tcb *t)
 static void all_add(struct tcb *t)
 {
 	bool on = spin_lock_irqsave(&all_lock);
+	trace_create(t);   /* every TCB, adopted ones too */
 	t->all_next = all_threads;
 	all_threads = t;
 	spin_unlock_irqrestore(&all_lock, on);

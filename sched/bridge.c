@@ -64,6 +64,7 @@ static struct m *m_new(unsigned cpu, struct p *pp)
 	store_relaxed(&mp->halted, false);
 	mp->spare_next = NULL;
 	mp->fastrand = (uint32_t)(plat_cycles() * 2654435761u) | 1;
+	fuzz_seed_m(mp);   /* schedfuzz: generators (and fastrand) from the seed */
 	mp->cpu = cpu;
 	mp->p = pp;
 	if (pp)
@@ -180,7 +181,9 @@ static void kcall_on_m_stack(void *a)
 	gp->waitreason = WAIT_KERNEL;
 	gp->waitsince = plat_nanotime();
 	__atomic_fetch_add(&sched.nkernelwait, 1, __ATOMIC_SEQ_CST);
+	TRACE(TR_GO_KENTER, pp->id, gp->goid, 0, 0);
 	if (!load_relaxed(&sched.stopping) && handoff(pp, mp->cpu)) {
+		TRACE(TR_M_HANDOFF, pp->id, gp->goid, 0, 0);
 		mp->p = NULL;
 		k->lost_p = true;
 	} else if (!warned_no_spare) {
@@ -189,6 +192,7 @@ static void kcall_on_m_stack(void *a)
 			(unsigned)MAX_MS);
 	}
 	k->fn(k->arg);
+	TRACE(TR_GO_KLEAVE, trace_p(mp), gp->goid, 0, 0);
 	__atomic_fetch_sub(&sched.nkernelwait, 1, __ATOMIC_SEQ_CST);
 	if (!k->lost_p) {
 		gp->waitreason = WAIT_NONE;

@@ -30,6 +30,8 @@
 #include "kernel/spinlock.h"      /* struct spinlock: spin_lock, spin_unlock, ASSERT_HELD,
 				     spin_held_count; the order: kernel/lockrank.c */
 #include "arch/x86_64/plat_md.h"  /* the inline hooks, listed below */
+#include "kernel/trace.h"         /* the event trace: TRACE(ev, p, g, a, b), enum
+				     trace_event; any context (docs/trace.md) */
 
 /* --- this CPU (inline, arch/x86_64/plat_md.h) ------------------------------
  *   PLAT_MAX_CPUS                  the most CPUs the platform brings up

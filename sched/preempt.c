@@ -105,9 +105,10 @@ static bool slice_over(struct m *mp)
 	if (executed != mp->slice_executed) {
 		mp->slice_executed = executed;
 		mp->slice_start = now;
+		mp->slice_cycles = sched.fuzz_seed ? fuzz_slice_cycles(mp) : preempt_tsc_slice;
 		return false;
 	}
-	return now - mp->slice_start >= preempt_tsc_slice;
+	return now - mp->slice_start >= mp->slice_cycles;
 }
 
 static bool preemptible(struct m *mp, struct g *gp, const struct trap_frame *tf)
@@ -136,6 +137,7 @@ static _Noreturn void preempt(struct m *mp, struct g *gp, struct trap_frame *tf,
 	gp->sp = switch_frame_from_trap(tf, preempt_resume, (uint64_t)gp);
 	gp->fpstate = area;
 	gp->preempted = 1;
+	TRACE(TR_GO_PREEMPT, mp->p->id, gp->goid, 0, 0);
 	gp->m = NULL;
 	store_relaxed(&mp->curg, NULL);
 	cas_gstatus(gp, G_RUNNING, G_RUNNABLE);

@@ -186,6 +186,7 @@ void execute(struct g *gp)
 	gp->m = mp;
 	store_relaxed(&mp->curg, gp);
 	owner_add(&mp->p->executed, 1);
+	TRACE(TR_GO_START, mp->p->id, gp->goid, 0, 0);
 	switch_jump(gp->sp, g_limit(gp));
 }
 
@@ -239,9 +240,10 @@ static int newproc(struct p *pp, void (*fn)(void *), void *arg, uint8_t flags, i
 	gp->fpstate = NULL;
 	gp->waitreason = WAIT_NONE;
 	gp->goid = __atomic_add_fetch(&sched.goidgen, 1, __ATOMIC_RELAXED);
+	TRACE(TR_GO_CREATE, pp ? pp->id : TRACE_NO_P, gp->goid, trace_curg(getm()), fn);
 	store_relaxed(&gp->status, G_RUNNABLE);
 	__atomic_fetch_add(&sched.spawned, 1, __ATOMIC_RELAXED);
-	ready_put(pp, gp, true);
+	ready_put(pp, gp, !fuzz_chance(getm(), 2));
 	return GO_OK;
 }
 
@@ -294,8 +296,9 @@ void go_yield(void)
 	struct p *pp = mp->p;
 	struct g *gp = mp->curg;
 	struct g *next = NULL;
+	TRACE(TR_GO_YIELD, pp->id, gp->goid, 0, 0);
 	if ((++pp->schedtick % GLOBAL_RUNQ_EVERY != 0 || load_relaxed(&sched.runqsize) == 0) &&
-	    !load_relaxed(&pp->ninbox))
+	    !load_relaxed(&pp->ninbox) && !fuzz_chance(mp, 4))
 		next = runq_get(pp);
 	if (!next) {
 		/* Nothing local (or time to look at the global queue): the
@@ -311,6 +314,7 @@ void go_yield(void)
 	next->m = mp;
 	store_relaxed(&mp->curg, next);
 	owner_add(&pp->executed, 1);
+	TRACE(TR_GO_START, pp->id, next->goid, 0, 0);
 	switch_to(&gp->sp, next->sp, g_limit(next), yield_requeue, gp);
 	plat_irq_enable();   /* resumed, by a switch_to or from g0: interrupts on */
 }
@@ -325,6 +329,7 @@ static void park_m(struct g *gp)
 	gp->m = NULL;
 	store_relaxed(&mp->curg, NULL);
 	gp->waitsince = plat_nanotime();
+	TRACE(TR_GO_PARK, trace_p(mp), gp->goid, waitreason_names[gp->waitreason], 0);
 	cas_gstatus(gp, G_RUNNING, G_WAITING);
 	plat_preempt_on();   /* raised in gopark */
 	if (unlockf && !unlockf(gp, arg)) {
@@ -356,8 +361,8 @@ void goready(struct g *gp)
 	struct m *mp = acquirem();
 	cas_gstatus(gp, G_WAITING, G_RUNNABLE);
 	gp->waitreason = WAIT_NONE;
-	if (mp && mp->p)
-		ready_put(mp->p, gp, true);
+	if (mp && mp->p && !fuzz_chance(mp, 8))
+		ready_put(mp->p, gp, !fuzz_chance(mp, 2));
 	else
 		ready_put_global(gp);
 	wakep();
@@ -383,6 +388,8 @@ static void gdestroy(struct g *gp)
 	gp->m = NULL;
 	store_relaxed(&mp->curg, NULL);
 	store_relaxed(&gp->status, G_DEAD);
+	if (!(gp->flags & G_FLAG_PANICKED))   /* gkill_m traced it */
+		TRACE(TR_GO_EXIT, trace_p(mp), gp->goid, 0, 0);
 	__atomic_fetch_add(&sched.exited, 1, __ATOMIC_RELAXED);
 	if (gp->flags & G_FLAG_MAIN) {
 		sched.exit_code = GO_OK;
@@ -456,6 +463,7 @@ static bool idle_poll(struct p *pp)
 /* Halt until an interrupt: a wakeup IPI, a stop, or the next timer tick. */
 static void idle_halt(struct m *mp, struct p *pp)
 {
+	TRACE(TR_P_IDLE, trace_p(mp), 0, 0, 0);
 	if (idle_poll(pp))
 		return;
 	plat_irq_disable();
@@ -468,7 +476,10 @@ static void idle_halt(struct m *mp, struct p *pp)
 	 * sends an IPI, which stays pending until the sti below. */
 	if (!load_relaxed(&sched.stopping) && !(pp && any_work()) && !plat_thread_waiting()) {
 		uint64_t t0 = plat_nanotime();
+		TRACE(TR_M_HALT, trace_p(mp), 0, 0, 0);
 		plat_idle();
+		/* A waker clears halted before its IPI; still set: the tick. */
+		TRACE(TR_M_WAKE, trace_p(mp), 0, load_relaxed(&mp->halted) ? "tick" : "ipi", 0);
 		if (pp)
 			owner_add(&pp->idle_ns, plat_nanotime() - t0);   /* read by tests */
 	}
@@ -721,6 +732,7 @@ static void panic_print_on_g0(void *arg)
 static void gkill_m(struct g *gp)
 {
 	gp->flags |= G_FLAG_PANICKED;
+	TRACE(TR_GO_PANIC, trace_p(getm()), gp->goid, 0, 0);
 	__atomic_fetch_add(&sched.panicked, 1, __ATOMIC_RELAXED);
 	gdestroy(gp);
 	schedule();
@@ -864,6 +876,15 @@ static void runtime_reset(void)
 	sched.gstack_size = (uint32_t)cmdline_num("gstack") & ~15u;
 	sched.schedtrace_ms = (uint32_t)cmdline_num("schedtrace");
 	sched.idlespin_cycles = (uint64_t)cmdline_num("idlespin") * plat_cycles_per_sec() / 1000000;
+	long hz = cmdline_num("hz");
+	sched.tick_cycles = plat_cycles_per_sec() / (uint64_t)(hz > 0 ? hz : 100);
+	sched.fuzz_seed = (uint64_t)cmdline_num("schedfuzz");
+	static bool said_seed;
+	if (sched.fuzz_seed && !said_seed) {
+		said_seed = true;   /* once per boot: every go_main resets */
+		kprintf("sched: schedfuzz=%lu: scheduling choices from this seed (docs/trace.md); "
+			"the same seed at -smp 1 repeats them\n", (unsigned long)sched.fuzz_seed);
+	}
 	sched.runq.head = sched.runq.tail = NULL;
 	sched.runqsize = 0;
 	sched.nmspinning = 0;

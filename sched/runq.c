@@ -174,6 +174,7 @@ struct g *runq_steal(struct p *pp, struct p *victim, bool steal_runnext)
 	SCHED_ASSERT(t - h + n < RUNQ_SIZE);
 	(void)h;
 	store_rel(&pp->runqtail, t + n);
+	TRACE(TR_GO_STEAL, pp->id, 0, victim->id, n + 1);
 	owner_add(&pp->steals, 1);
 	owner_add(&pp->stolen_gs, n + 1);
 	return gp;
@@ -261,6 +262,8 @@ struct g *inbox_get(struct p *pp)
 
 void ready_put(struct p *pp, struct g *gp, bool next)
 {
+	TRACE(TR_GO_READY, pp->id, gp->goid, trace_curg(getm()),
+	      gp->pin >= 0 ? "inbox" : next ? "runnext" : "local");
 	if (gp->pin >= 0)
 		inbox_put(gp);
 	else
@@ -269,6 +272,8 @@ void ready_put(struct p *pp, struct g *gp, bool next)
 
 void ready_put_global(struct g *gp)
 {
+	TRACE(TR_GO_READY, trace_p(getm()), gp->goid, trace_curg(getm()),
+	      gp->pin >= 0 ? "inbox" : "global");
 	if (gp->pin >= 0) {
 		inbox_put(gp);
 		return;

@@ -156,6 +156,8 @@ struct m {
 	 * P's executed count changed, as Go's sysmon watches schedtick. */
 	uint64_t slice_executed;   /* p->executed at that tick */
 	uint64_t slice_start;      /* TSC of that tick */
+	uint64_t slice_cycles;     /* its length (PREEMPT_NS, or schedfuzz's) */
+	uint64_t fuzz_choice, fuzz_tick; /* schedfuzz's generators (sched/fuzz.c) */
 	uint32_t fastrand;
 	uint64_t exit_sp;          /* m_enter's context: where the M returns when the runtime stops */
 	bool (*park_fn)(struct g *gp, void *arg); /* gopark -> park_m hand-over (locks > 0) */
@@ -193,6 +195,8 @@ struct sched {
 	uint32_t gstack_size;
 	uint32_t schedtrace_ms;    /* schedtrace=, read once per runtime (0: off) */
 	uint64_t idlespin_cycles;  /* idlespin= in plat_cycles: polling before a halt */
+	uint64_t fuzz_seed;        /* schedfuzz=, 0: off (sched/fuzz.c) */
+	uint64_t tick_cycles;      /* one timer tick (hz=) in plat_cycles */
 	/* M:N bridge */
 	struct m *spare;           /* Ms without a P, parked on their wake semaphore (lock) */
 	volatile uint32_t nms_alive; /* M kernel threads that have not ended */
@@ -221,6 +225,17 @@ static inline struct g *getg(void)
 	return gp;
 }
 
+/* For TRACE: the P of mp (TRACE_NO_P: none), the id of the running G (0:
+ * none). Preemption off, as for getm. */
+static inline unsigned trace_p(const struct m *mp)
+{
+	return mp && mp->p ? mp->p->id : TRACE_NO_P;
+}
+static inline uint64_t trace_curg(const struct m *mp)
+{
+	return mp && mp->curg ? mp->curg->goid : 0;
+}
+
 /* Preemption off/on: nest; a preemption request that arrives meanwhile is
  * served at the next go_yield or schedule. The guard is this CPU's word,
  * raised in one instruction (plat_preempt_off), and only then is the M
@@ -232,10 +247,13 @@ static inline struct m *acquirem(void)
 	plat_preempt_off();
 	return getm();
 }
+void fuzz_after_release(void);
 static inline void releasem(struct m *mp)
 {
 	(void)mp;
 	plat_preempt_on();
+	if (__builtin_expect(sched.fuzz_seed != 0, 0))
+		fuzz_after_release();   /* schedfuzz: maybe an extra yield */
 }
 
 /* A word other Ms read without a lock (a queue's size, how many Ms are
@@ -273,6 +291,13 @@ void goready(struct g *gp);
 void *rt_malloc(size_t size);
 void rt_free(void *p);
 bool on_goroutine_stack(void);
+
+/* schedfuzz=SEED (sched/fuzz.c): the M's own code, preemption off.
+ * fuzz_chance is true 1 time in one_in from the M's choice generator, and
+ * always false without a seed (or without an M). */
+void fuzz_seed_m(struct m *mp);
+bool fuzz_chance(struct m *mp, unsigned one_in);
+uint64_t fuzz_slice_cycles(struct m *mp);   /* tick context: 1..20 ticks */
 
 /* Random numbers per M (xorshift), for stealing order and select. */
 uint32_t fastrand(void);

@@ -240,8 +240,10 @@ uint64_t timers_run(struct p *pp, uint64_t now)
 		}
 		update_timer0(pp);
 		rt_unlock(&pp->timerlock);
-		for (unsigned i = 0; i < n; i++)
+		for (unsigned i = 0; i < n; i++) {
+			TRACE(TR_TIMER_FIRE, pp->id, 0, batch[i].fn, 0);
 			batch[i].fn(batch[i].arg, now);
+		}
 		if (n)
 			__atomic_sub_fetch(&sched.timers_pending, n, __ATOMIC_SEQ_CST);
 		if (n < RUN_BATCH)

@@ -155,6 +155,14 @@ void lapic_timer_start(unsigned hz)
 	lapic_write(LAPIC_TIMER_ICR, count ? count : 1);
 }
 
+/* Writing the initial count restarts the countdown; in periodic mode the
+ * new count also becomes the period (the next tick sets it again). */
+void lapic_timer_next_period(unsigned hz, unsigned percent)
+{
+	uint64_t count = (uint64_t)(lapic_timer_hz / hz) * percent / 100;
+	lapic_write(LAPIC_TIMER_ICR, count ? (uint32_t)count : 1);
+}
+
 void lapic_timer_stop(void)
 {
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);

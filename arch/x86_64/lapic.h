@@ -27,5 +27,8 @@ void lapic_timer_calibrate(void);
 /* Start the periodic timer on this CPU: hz interrupts per second on VEC_TIMER. */
 void lapic_timer_start(unsigned hz);
 void lapic_timer_stop(void);
+/* From this CPU's timer interrupt: the next period only, percent (1..)
+ * of the one lapic_timer_start(hz) set (schedfuzz's tick jitter). */
+void lapic_timer_next_period(unsigned hz, unsigned percent);
 
 #endif

@@ -47,6 +47,7 @@ struct cpu {
 	 * plus its guard while one runs (sched/). */
 	uint64_t stack_limit;    /* 0x70 */
 	uint64_t g0_sp;          /* 0x78: where sched/ code runs on this CPU's own stack */
+	void *trace;             /* 0x80: this CPU's event ring (kernel/trace.c); NULL: not tracing */
 };
 #define CPU_STACK_LIMIT_OFFSET 0x70
 #define CPU_G0_SP_OFFSET       0x78
@@ -66,5 +67,12 @@ static inline struct cpu *this_cpu(void)
 	return c;
 }
 static inline unsigned cpu_id(void) { return this_cpu()->id; }
+/* This CPU's event ring, in one %gs-relative load (kernel/trace.h). */
+static inline void *this_cpu_trace(void)
+{
+	void *r;
+	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(r) : "i"(__builtin_offsetof(struct cpu, trace)));
+	return r;
+}
 
 #endif
