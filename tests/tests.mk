@@ -25,7 +25,7 @@ debug-kernel: | $(NEWLIB_STAMP)
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/debug DEBUG=1 NEWLIB_DIR=$(NEWLIB_DIR) \
 		DEPS_OK=$(DEPS_OK) $(DEBUG_KERNEL)
 
-.PHONY: test test-host test-hostsched test-tools test-kernel test-boot test-qemu10 test-matrix test-debug
+.PHONY: test test-host test-hostsched test-tools test-trace test-kernel test-boot test-qemu10 test-matrix test-debug
 test: all debug-kernel $(HOST_TESTS) $(HOSTSCHED_BINS) $(BUILD)/tools/screencheck
 	@BUILD=$(BUILD) tests/run_all.sh
 test-host: $(HOST_TESTS)
@@ -34,6 +34,8 @@ test-hostsched: $(HOSTSCHED_BINS)
 	@BUILD=$(BUILD) tests/run_all.sh hostsched
 test-tools: all
 	@BUILD=$(BUILD) tests/run_all.sh tools
+test-trace: $(BUILD)/kernel.elf
+	@BUILD=$(BUILD) tests/run_all.sh trace
 test-kernel: $(BUILD)/kernel.elf
 	@BUILD=$(BUILD) tests/run_all.sh kernel
 test-debug: debug-kernel
