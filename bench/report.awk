@@ -67,7 +67,7 @@ function goal_line(i,   r, st, a, b) {
 }
 
 BEGIN {
-	split("spawn_exit_ns switch_ns switch_raw_ns process_switch_ns chan_rtt_same_core_ns chan_rtt_cross_core_ns chan_rtt_cross_nospin_ns bytes_per_task max_tasks_per_gib max_tasks", base, " ")
+	split("spawn_exit_ns switch_ns switch_raw_ns switch_traced_ns process_switch_ns chan_rtt_same_core_ns chan_rtt_same_core_traced_ns chan_rtt_cross_core_ns chan_rtt_cross_nospin_ns bytes_per_task max_tasks_per_gib max_tasks", base, " ")
 	for (i = 1; base[i] != ""; i++) add_metric(base[i])
 	nsys = split("spindle-g go-guest spindle-thread pthread-guest go linux-pthread", sysname, " ")
 	nmain = 4      # the first four share the substrate; the rest are host-native references
@@ -213,6 +213,8 @@ END {
 		note[++nnote] = "spindle-g gunit_size() (G header + stack, computed) = " info["spindle-g", "gunit_size"] + 0 " bytes; bytes_per_task is measured from free pages"
 	if (("chan_rtt_cross_nospin_ns", "spindle-g") in val)
 		note[++nnote] = "spindle-g chan_rtt_cross_nospin_ns: the same round trip with idlespin=0 (an idle M halts at once, and each wakeup is an IPI to a halted CPU); chan_rtt_cross_core_ns has the default poll of idlespin=50 us before a halt"
+	if (("switch_traced_ns", "spindle-g") in val)
+		note[++nnote] = "spindle-g switch_traced_ns, chan_rtt_same_core_traced_ns: switch_ns and chan_rtt_same_core_ns again in a boot with the event trace recording (trace=1, docs/trace.md); the rows without _traced are the cost with tracing off"
 	if (("spindle-g", "chan_rtt_cross_core_share") in info)
 		note[++nnote] = "spindle-g chan_rtt_cross_core_ns: pinger pinned to P0, ponger to P1 (go_on); " info["spindle-g", "chan_rtt_cross_core_share"] + 0 "% of round trips had them on different CPUs; go and go-guest: GOMAXPROCS=2, pinger and ponger locked to threads pinned to CPUs 0 and 1 (LockOSThread + sched_setaffinity), " (("go", "chan_rtt_cross_core_share") in info ? info["go", "chan_rtt_cross_core_share"] + 0 : "?") "% and " (("go-guest", "chan_rtt_cross_core_share") in info ? info["go-guest", "chan_rtt_cross_core_share"] + 0 : "?") "% of sampled round trips on different CPUs; linux-pthread, pthread-guest and spindle-thread: pinned to two CPUs"
 	if (("spindle-g", "max_tasks_spawn_ms") in info)

@@ -59,17 +59,18 @@ fi
 say "accelerator: $REQ_ACCEL (-cpu $CPU), guest CPUs: $SMP, memory boot: -m $MEM"
 [ "$REQ_ACCEL" = tcg ] && say "TCG emulation: these numbers are not comparable to the goals (set for KVM)"
 
-# boot NAME TIMEOUT MEM CMDLINE: the serial log goes to $OUT/spindle-NAME.log.
+# boot NAME TIMEOUT MEM CMDLINE [QEMU ARGS...]: the serial log goes to $OUT/spindle-NAME.log.
 # A boot that does not end cleanly with its BENCHDONE line is recorded in
 # BOOT_PROBLEMS, which decides the exit status.
 BOOT_PROBLEMS=""
 boot() {
 	local name=$1 tmo=$2 mem=$3 cmdline=$4 log t0 rc
+	shift 4
 	log=$OUT/spindle-$name.log
 	t0=$(date +%s)
 	timeout --foreground -k 5 "$tmo" "$QEMU" "${ACCEL[@]}" -smp "$SMP" -m "$mem" \
 		-nographic -no-reboot -serial mon:stdio -display none -net none \
-		"${QEMU_EXIT_ARGS[@]}" -kernel "$KERNEL" -append "console=serial $cmdline" </dev/null >"$log" 2>&1
+		"${QEMU_EXIT_ARGS[@]}" -kernel "$KERNEL" -append "console=serial $cmdline" "$@" </dev/null >"$log" 2>&1
 	rc=$?
 	case $rc in
 	"$KEXIT_PASS") say "boot '$name' done in $(( $(date +%s) - t0 )) s (log: $log)" ;;
@@ -94,6 +95,12 @@ boot onep 180 512M "gomaxprocs=1 bench=switch,switch_raw,chan_same"
 boot nospin 180 512M "idlespin=0 bench=chan_cross"
 sed -i 's/^\(BENCH[A-Z]* spindle-g\) chan_rtt_cross_core_\([a-z_]*\)/\1 chan_rtt_cross_nospin_\2/' \
 	"$OUT/spindle-nospin.log"
+# The same switch and round trip with the event trace recording
+# (trace=1; its dump goes to a COM2 that QEMU throws away): what tracing
+# costs when it is on (docs/trace.md). Own metric names again.
+boot traced 180 512M "gomaxprocs=1 trace=1 bench=switch,chan_same" -serial null
+sed -i 's/^\(BENCH[A-Z]* spindle-g\) \(switch\|chan_rtt_same_core\)_ns/\1 \2_traced_ns/' \
+	"$OUT/spindle-traced.log"
 THREAD_MEM=1G
 [ "$(echo "$MEM" | awk '/[Mm]$/ { print int($0) < 1024 }')" = 1 ] && THREAD_MEM=$MEM
 boot thread 180 "$THREAD_MEM" "bench=thread"
