@@ -49,6 +49,7 @@ static struct cmdline_key cmdline_keys[] = {
 	{ "idlespin", KEY_NUM, 0, 10000, 50, 0, "microseconds an idle M polls for work before it halts", 0, 0, false },
 	{ "schedtrace", KEY_NUM, 0, 100000, 0, 0, "print a scheduler trace line every N ms", 0, 0, false },
 	{ "trace", KEY_NUM, 0, 65536, 0, 0, "record the event trace: 1, or the ring per CPU in KiB (docs/trace.md)", 0, 0, false },
+	{ "ktest_timeout", KEY_NUM, 0, 86400, 0, 0, "seconds a test may run before KTEST TIMEOUT and a dump (0: no limit)", 0, 0, false },
 	{ "schedfuzz", KEY_NUM, 0, 0x7fffffff, 0, 0, "seed: make scheduling choices at random, repeatably (docs/trace.md)", 0, 0, false },
 	{ "showcase", KEY_BOOL, 0, 0, 0, 0, "run the goroutines-vs-threads showcase", 0, 0, false },
 	{ "bench", KEY_STR, 0, 0, 0, 0, "run benchmarks: a name, a,b,c, all or list", 0, 0, false },

@@ -6,6 +6,10 @@
  *   KTEST START name / KTEST PASS name (12 ms) / KTEST FAIL name: why
  *   KTEST SKIP name: why (the machine lacks what the test needs)
  *   KTEST DONE n passed, k skipped
+ * With ktest_timeout=S a test that runs longer than S seconds is stopped
+ * by the tick (ktest_tick, any CPU): "KTEST TIMEOUT name", the schedtrace
+ * line, every CPU's backtrace, the goroutine dump, then KTEST FAIL: a hang
+ * says where it hangs instead of ending in a host-side timeout.
  * Tests whose names start with "fault_" deliberately crash the kernel, and
  * those starting with "solo_" use up a machine-wide resource (all memory);
  * both run only when named, never with test=all.
@@ -24,9 +28,21 @@
 #include "kernel/kprintf.h"
 #include "kernel/panic.h"
 #include "kernel/time.h"
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/smp.h"
+#include "arch/x86_64/trap.h"
 
 extern const struct ktest __ktests_start[], __ktests_end[];
 static const char *current = "(none)";
+static volatile uint64_t deadline_ns;   /* 0: none; read by every CPU's tick */
+static uint64_t timeout_s;
+
+/* The goroutine runtime's, when it is linked in (kernel/panic.c does the same). */
+void go_schedtrace(void) __attribute__((weak));
+void go_dump_on_panic(void) __attribute__((weak));
 static bool skipped;
 static unsigned nskipped;
 
@@ -36,6 +52,35 @@ static void verdict(const char *what, const char *fmt, va_list ap)
 	char msg[256];
 	kvsnprintf(msg, sizeof msg, fmt, ap);
 	kprintf("KTEST %s %s: %s\n", what, current, msg);
+}
+
+/* From the tick of the CPU that saw the deadline pass: say where every CPU
+ * and goroutine is, then fail the test. */
+static _Noreturn void timed_out(const struct trap_frame *tf)
+{
+	irq_disable();
+	console_panic_mode();
+	kprintf("KTEST TIMEOUT %s: still running after %lu s (ktest_timeout=%lu)\n", current,
+		(unsigned long)timeout_s, (unsigned long)timeout_s);
+	if (go_schedtrace)
+		go_schedtrace();
+	kprintf("CPU %u (the one that saw the deadline), interrupted at:\n", this_cpu()->id);
+	backtrace_print(tf->rip, tf->rbp);
+	smp_backtrace_others();
+	if (go_dump_on_panic)
+		go_dump_on_panic();
+	kprintf("KTEST FAIL %s: timed out after %lu s (see KTEST TIMEOUT above)\n", current,
+		(unsigned long)timeout_s);
+	kernel_exit(1);
+}
+
+void ktest_tick(const struct trap_frame *tf)
+{
+	static int fired;
+	uint64_t d = __atomic_load_n(&deadline_ns, __ATOMIC_ACQUIRE);
+	if (!d || time_ns() < d || __atomic_exchange_n(&fired, 1, __ATOMIC_ACQ_REL))
+		return;
+	timed_out(tf);
 }
 
 _Noreturn void ktest_fail(const char *fmt, ...)
@@ -63,7 +108,10 @@ static void run_one(const struct ktest *t)
 	skipped = false;
 	kprintf("KTEST START %s\n", t->name);
 	uint64_t t0 = time_ns();
+	timeout_s = (uint64_t)cmdline_num("ktest_timeout");
+	__atomic_store_n(&deadline_ns, timeout_s ? t0 + timeout_s * 1000000000ULL : 0, __ATOMIC_RELEASE);
 	t->fn();
+	__atomic_store_n(&deadline_ns, 0, __ATOMIC_RELEASE);
 	if (skipped)
 		nskipped++;
 	else

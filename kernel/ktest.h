@@ -46,5 +46,9 @@ void ktest_skip_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 #define KTEST_SKIP(...) do { ktest_skip_note(__VA_ARGS__); return; } while (0)
 
 void ktest_run(const char *which);
+/* Every timer tick, any CPU, interrupts off: ends a test past its
+ * ktest_timeout= deadline with KTEST TIMEOUT and a dump. */
+struct trap_frame;
+void ktest_tick(const struct trap_frame *tf);
 
 #endif

@@ -23,6 +23,7 @@
  */
 #include "kernel/kernel.h"
 #include "kernel/cmdline.h"
+#include "kernel/ktest.h"
 #include "kernel/thread.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/percpu.h"
@@ -52,6 +53,7 @@ void tick_irq(struct trap_frame *tf)
 {
 	this_cpu()->timer_ticks++;
 	tick_jitter(this_cpu());
+	ktest_tick(tf);     /* a test past its ktest_timeout=: dump and fail */
 	kthread_tick_timers();
 	sched_tick(tf);
 	kthread_tick(tf);

@@ -59,6 +59,7 @@ run_boot_tests() {
 	run_showcase_tests
 	run_screen_test
 	run_goroutine_fault_test
+	run_hang_timeout_test
 	for smp in $BOOT_SMPS; do
 		log=$LOGDIR/boot-pvh-smp$smp.log
 		run_pvh "$log" "$PVH_TIMEOUT" "$smp" "showcase=no"
@@ -305,6 +306,24 @@ run_bench_lines_test() {
 	else
 		fail "$name" "${bad:-no BENCHDONE line}"
 		show_tail "$log"
+	fi
+}
+
+# A test that hangs, with ktest_timeout=: the kernel itself stops it with
+# KTEST TIMEOUT, the schedtrace line, every CPU's backtrace and the
+# goroutine dump, then fails it; no host-side timeout needed.
+run_hang_timeout_test() {
+	local name=boot:hung-test-is-stopped-with-a-dump-by-ktest_timeout log=$LOGDIR/boot-hang-timeout.log rc
+	run_pvh "$log" "$PVH_TIMEOUT" 2 "ktest_timeout=2 test=fault_hang_in_goroutine"
+	rc=$?
+	if [ $rc -eq "$KEXIT_FAIL" ] && grep -aq '^KTEST TIMEOUT fault_hang_in_goroutine: ' "$log" &&
+		grep -aq '^SCHED [0-9]*ms: gomaxprocs=2' "$log" && grep -aq '^CPU 1, stopped at:' "$log" &&
+		grep -aq '^goroutine 2 \[chan receive' "$log" &&
+		grep -aq '^KTEST FAIL fault_hang_in_goroutine: timed out after 2 s' "$log"; then
+		pass "$name"
+	else
+		fail "$name" "QEMU exit $rc"
+		show_tail "$log" 40
 	fi
 }
 

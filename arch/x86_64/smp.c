@@ -242,6 +242,34 @@ void smp_call_all(void (*fn)(void *), void *arg)
 }
 
 volatile int cpus_stopping;  /* an NMI now means "halt here" (trap.c) */
+volatile int cpus_backtracing;  /* ... after printing a backtrace */
+static volatile int bt_turn, bt_done;
+
+void smp_backtrace_others(void)
+{
+	struct cpu *me = this_cpu();
+	unsigned others = 0;
+	cpus_backtracing = 1;
+	for (unsigned i = 0; i < ncpus; i++)
+		if (&cpus[i] != me && cpus[i].online)
+			others++;
+	smp_stop_others();
+	uint64_t until = time_ns() + 100000000ULL;
+	while (__atomic_load_n(&bt_done, __ATOMIC_ACQUIRE) < (int)others && time_ns() < until)
+		cpu_relax();
+}
+
+_Noreturn void smp_nmi_backtrace(const struct trap_frame *tf)
+{
+	while (__atomic_exchange_n(&bt_turn, 1, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	kprintf("CPU %u, stopped at:\n", this_cpu()->id);
+	backtrace_print(tf->rip, tf->rbp);
+	__atomic_store_n(&bt_turn, 0, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&bt_done, 1, __ATOMIC_ACQ_REL);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
 
 void smp_stop_others(void)
 {

@@ -20,5 +20,12 @@ _Bool smp_run_pending_call(struct cpu *c);
 void smp_call_all(void (*fn)(void *), void *arg);
 /* Stop every other CPU with an NMI (panic path). */
 void smp_stop_others(void);
+/* Stop the other CPUs as smp_stop_others does, each printing its backtrace
+ * first (one at a time); returns when they have, or after 100 ms. */
+void smp_backtrace_others(void);
+/* The NMI handler's part: print this CPU's backtrace from tf, then halt. */
+struct trap_frame;
+_Noreturn void smp_nmi_backtrace(const struct trap_frame *tf);
+extern volatile int cpus_backtracing;
 
 #endif

@@ -8,6 +8,7 @@
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/lapic.h"
 #include "kernel/panic.h"
+#include "arch/x86_64/smp.h"
 
 #define IDT_ENTRIES     256
 #define IDT_TYPE_INTR   0xe   /* 64-bit interrupt gate: IF cleared on entry */
@@ -78,6 +79,8 @@ void trap_dispatch(struct trap_frame *tf)
 {
 	unsigned v = (unsigned)tf->vector;
 	if (v == VEC_NMI && (panic_in_progress || cpus_stopping)) {
+		if (cpus_backtracing)
+			smp_nmi_backtrace(tf);
 		for (;;)
 			__asm__ volatile("cli; hlt");
 	}

@@ -1,7 +1,8 @@
 /*
  * fault_tests.c - a goroutine that crashes the kernel on purpose, to check
- * that the panic lists every goroutine (tests/boot.sh runs it by name; its
- * name starts with fault_, so test=all skips it).
+ * that the panic lists every goroutine, and one that hangs on purpose, to
+ * check ktest_timeout='s dump (tests/boot.sh runs them by name; their
+ * names start with fault_, so test=all skips them).
  */
 #include <stdint.h>
 #include "kernel/ktest.h"
@@ -46,4 +47,21 @@ KTEST(fault_in_goroutine)
 {
 	fault_gate = chan_make(1, 0);
 	go_main(fault_main, 0);
+}
+
+/* A hang on purpose (tests/boot.sh runs it with ktest_timeout=): the main
+ * goroutine yields for ever while another waits for ever on a channel, so
+ * no deadlock is detected and only the test's deadline ends it. */
+static void hang_main(void *arg)
+{
+	(void)arg;
+	go(fault_waiter, 0);
+	for (;;)
+		go_yield();
+}
+
+KTEST(fault_hang_in_goroutine)
+{
+	fault_gate = chan_make(1, 0);
+	go_main(hang_main, 0);
 }
