@@ -64,21 +64,23 @@ NOFPU_SRCS := arch/x86_64/trap.c arch/x86_64/switch_frame.c kernel/plat.c kernel
 # showcase), so a new file there cannot lose the check. Goroutine code
 # belongs in one of them (tests/source.sh checks that every go(...) call
 # outside them is in a test).
-GOROUTINE_DIRS := sched bench showcase
+GOROUTINE_DIRS := sched bench showcase labs
 SPLIT_STACK_SRCS = $(filter-out $(NOFPU_SRCS),$(filter $(addsuffix /%,$(GOROUTINE_DIRS)),$(KERNEL_SRCS)))
 kflags_for = $(if $(filter $1,$(NOFPU_SRCS)),$(KCFLAGS_NOFPU))$(if $(filter $1,$(SPLIT_STACK_SRCS)), -fsplit-stack)
 
 KERNEL_SRCS := $(sort $(wildcard boot/*.c boot/*.S arch/x86_64/*.c arch/x86_64/*.S \
 	kernel/*.c kernel/*.S kernel/tests/*.c sched/*.c sched/*.S sched/tests/*.c \
-	libc/*.c libc/tests/*.c bench/*.c showcase/*.c showcase/tests/*.c))
+	libc/*.c libc/tests/*.c bench/*.c showcase/*.c showcase/tests/*.c \
+	labs/*/tests/*.c labs/*/hidden/tests/*.c))
 KERNEL_SRCS := $(filter-out arch/x86_64/asm_offsets.c $(KERNEL_SRCS_EXCLUDE),$(KERNEL_SRCS))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
 KERNEL_EXTRA_OBJS :=
 
 # Fragments: boot/boot.mk (EFI loader and disk image), kernel/*.mk (font),
 # tests/tests.mk (test runner), bench/bench.mk, tools/tools.mk (screenshot),
-# arch/host/host.mk (the runtime on the host, under sanitizers).
-include $(sort $(wildcard boot/*.mk kernel/*.mk tests/*.mk bench/*.mk tools/*.mk arch/host/*.mk))
+# arch/host/host.mk (the runtime on the host, under sanitizers), labs/labs.mk
+# (the OS-course labs).
+include $(sort $(wildcard boot/*.mk kernel/*.mk tests/*.mk bench/*.mk tools/*.mk arch/host/*.mk labs/*.mk))
 
 .PHONY: all deps clean distclean
 all: $(BUILD)/kernel.elf $(ALL_EXTRA)

@@ -32,6 +32,8 @@
 #include "arch/x86_64/plat_md.h"  /* the inline hooks, listed below */
 #include "kernel/trace.h"         /* the event trace: TRACE(ev, p, g, a, b), enum
 				     trace_event; any context (docs/trace.md) */
+#include "kernel/lab.h"           /* lab_todo, lab_soft: the stubs of a student
+				     tree (docs/labs.md) */
 
 /* --- this CPU (inline, arch/x86_64/plat_md.h) ------------------------------
  *   PLAT_MAX_CPUS                  the most CPUs the platform brings up

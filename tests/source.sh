@@ -47,7 +47,7 @@ declared_names() {
 
 # nm -u of the sched/ objects: every symbol they need from outside sched/
 # is declared in plat.h (or the headers it includes for the interface:
-# arch/x86_64/plat_md.h, kernel/spinlock.h, kernel/trace.h) or defined by
+# arch/x86_64/plat_md.h, kernel/spinlock.h, kernel/trace.h, kernel/lab.h) or defined by
 # the C library.
 test_sched_needs_only_plat() {
 	local name=source:sched-objects-need-only-plat-hooks-and-libc objs libs bad
@@ -62,7 +62,7 @@ test_sched_needs_only_plat() {
 	nm -u $objs | awk 'NF == 2 { print $2 }' | sort -u >"$t.undef"
 	nm --defined-only $objs | awk 'NF == 3 { print $3 }' | sort -u >"$t.def"
 	comm -23 "$t.undef" "$t.def" >"$t.need"
-	{ declared_names sched/plat.h arch/x86_64/plat_md.h kernel/spinlock.h kernel/trace.h
+	{ declared_names sched/plat.h arch/x86_64/plat_md.h kernel/spinlock.h kernel/trace.h kernel/lab.h
 		nm --defined-only "$libs" "$(gcc -print-libgcc-file-name)" 2>/dev/null |
 			awk 'NF == 3 { print $3 }'; } | sort -u >"$t.allowed"
 	bad=$(comm -23 "$t.need" "$t.allowed")

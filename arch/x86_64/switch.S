@@ -85,6 +85,7 @@ switch_jump:
  * continues with them on again (mcall_resume). */
 	.globl mcall
 mcall:
+/* LAB 1 BEGIN mcall */
 	IRQ_OFF
 	PUSH_SWITCH_FRAME mcall_resume
 	movq %gs:CPU_SCHED, %rax
@@ -98,16 +99,20 @@ mcall:
 	xorl %ebp, %ebp               /* g0 backtraces stop here */
 	call *%rax
 	ud2
+/* LAB 1 END */
 	.globl mcall_resume
 mcall_resume:
+/* LAB 1 BEGIN mcall_resume */
 	IRQ_ON
 	ret
+/* LAB 1 END */
 
 /* void systemstack_switch(void (*fn)(void *), void *arg, uint64_t g0_sp):
  * run fn(arg) on g0's stack and come back, from a goroutine. The M cannot
  * be preempted meanwhile (its stack is not the goroutine's). */
 	.globl systemstack_switch
 systemstack_switch:
+/* LAB 1 BEGIN systemstack_switch */
 	pushq %rbp
 	movq %rsp, %rbp
 	pushq %rbx
@@ -123,10 +128,12 @@ systemstack_switch:
 	popq %rbx
 	popq %rbp
 	ret
+/* LAB 1 END */
 
 /* A new goroutine starts here (switch_frame_first): r12 = fn, r13 = arg. */
 	.globl gstart_trampoline
 gstart_trampoline:
+/* LAB 1 BEGIN gstart_trampoline */
 	IRQ_ON
 	xorl %ebp, %ebp
 	pushq $0                      /* end of backtraces; aligns the stack */
@@ -134,6 +141,7 @@ gstart_trampoline:
 	call *%r12
 	call go_exit
 	ud2
+/* LAB 1 END */
 
 #if !SPINDLE_HOST
 /* A preempted goroutine continues here, interrupts off, r12 = its G, the

@@ -1,0 +1,23 @@
+/*
+ * lab.h - what the stubs of a student tree call (labs/, docs/labs.md).
+ *
+ * The project tree is the solution of every lab. `make lab LAB=N`
+ * (tools/lab.py) writes a student tree in which the functions and regions
+ * that labs/N-name/strip names are replaced by stubs of two kinds:
+ *   fatal: lab_todo(n, "fn", "file") prints
+ *          "LAB n TODO: fn (file) is not written" and ends the test that
+ *          reached it (KTEST FAIL), so a test of unwritten code fails at
+ *          once with that line, never by a timeout;
+ *   soft:  lab_soft(n, "fn", "file", "what happens instead") warns once per
+ *          function and returns; the stub then does the fallback (no
+ *          stealing, say), so the lab's other parts still run.
+ * lab_todo: any CPU, any context, any stack (it moves to a stack of its
+ * own first: a goroutine's 2 KiB would not do). lab_soft: kernel context or
+ * g0 (the scheduler's own stack), interrupts on or off; not from a
+ * goroutine's stack. sched/ reaches this header through sched/plat.h.
+ */
+#ifndef KERNEL_LAB_H
+#define KERNEL_LAB_H
+_Noreturn void lab_todo(int lab, const char *fn, const char *file);
+void lab_soft(int lab, const char *fn, const char *file, const char *fallback);
+#endif
