@@ -147,11 +147,15 @@ run: all
 	@BUILD=$(BUILD) tools/run-qemu.sh uefi $(BUILD)/kernel.elf $(BUILD)/spindle.img $(SMP) $(MEM) $(QEMU_ARGS)
 run-pvh: $(BUILD)/kernel.elf
 	@BUILD=$(BUILD) tools/run-qemu.sh pvh $(BUILD)/kernel.elf $(SMP) $(MEM) "$(CMDLINE)" $(QEMU_ARGS)
+# make debug [T=test] [GDB_PORT=n]: the port is per user unless given
+# (tools/run-qemu.sh says which); T=name adds test=name to the command line.
 debug: $(BUILD)/kernel.elf $(BUILD)/gdbinit
-	@BUILD=$(BUILD) tools/run-qemu.sh debug $(BUILD)/kernel.elf $(SMP) $(MEM) "$(CMDLINE)" $(QEMU_ARGS)
+	@BUILD=$(BUILD) GDB_PORT="$(GDB_PORT)" tools/run-qemu.sh debug $(BUILD)/kernel.elf $(SMP) $(MEM) \
+		"$(strip $(CMDLINE) $(if $(T),test=$(T)))" $(QEMU_ARGS)
 $(BUILD)/gdbinit: tools/gdbinit
 	@mkdir -p $(BUILD)
-	@sed 's|@KERNEL@|$(abspath $(BUILD)/kernel.elf)|' $< > $@
+	@sed -e 's|@KERNEL@|$(abspath $(BUILD)/kernel.elf)|' -e 's|@SPINDLE_PY@|$(abspath tools/gdb/spindle.py)|' \
+		-e 's|@PORT_FILE@|$(abspath $(BUILD)/gdb-port)|' $< > $@
 
 clean:
 	@find $(BUILD) -mindepth 1 -maxdepth 1 ! -name newlib ! -name qemu10 ! -name .deps-ok -exec rm -rf {} + 2>/dev/null || true

@@ -1,7 +1,9 @@
 # tests/boot.sh - boot tests: the kernel comes up on every path and every
 # CPU reports in; bad input gives one clear line; a fault gives a symbolised
-# backtrace and a failing exit.
+# backtrace and a failing exit; a kernel stopped under gdb answers the
+# runtime's gdb commands (tests/gdb_tests.sh).
 BOOT_SMPS=${BOOT_SMPS:-"1 2 3 4 8 64"}
+. tests/gdb_tests.sh
 
 # run_uefi_until LOG TIMEOUT IMAGE PATTERN: boot IMAGE under OVMF until the
 # serial log shows PATTERN (then stop QEMU) or TIMEOUT seconds pass. For
@@ -68,6 +70,7 @@ run_boot_tests() {
 
 	run_x2apic_tests
 	run_bench_lines_test
+	gdb_tests
 
 	log=$LOGDIR/boot-pvh-smp-limit.log
 	run_pvh "$log" "$PVH_TIMEOUT" 4 "smp=2 showcase=no"

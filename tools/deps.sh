@@ -16,10 +16,11 @@ set -eu
 # newlib-source: the kernel's C library; mtools, fdisk: the disk image
 # console-setup-linux: the console font (Debian 12's kbd ships none)
 # cpio: the initramfs of make bench's guest peers (and its tool test)
-# python3: tools/trace.py (make trace, the trace tests); librsvg2-bin:
-# rsvg-convert, the timeline's PNG
+# python3: tools/trace.py, tools/lab.py, tools/grade.py (make trace, the
+# labs, their tests); librsvg2-bin: rsvg-convert, the timeline's PNG
+# gdb: make debug and its Python commands (tools/gdb/spindle.py, tested)
 PKGS="gcc make binutils libc6-dev tar xz-utils gzip qemu-system-x86 ovmf gnu-efi
-	newlib-source mtools fdisk console-setup-linux cpio python3 librsvg2-bin"
+	newlib-source mtools fdisk console-setup-linux cpio python3 librsvg2-bin gdb"
 BENCH_PKGS="golang-go gnuplot-nox"
 if [ "${1:-}" = "--bench" ]; then
 	shift
