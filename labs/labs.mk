@@ -18,7 +18,6 @@ LAB_NAME_OF = $(shell python3 tools/lab.py list 2>/dev/null | awk '$$1 == "$(LAB
 lab: | $(DEPS_OK)
 	@[ -n "$(LAB)" ] || { echo "lab: which lab? make lab LAB=N (python3 tools/lab.py list)"; exit 2; }
 	@python3 tools/lab.py tree $(LAB) $(BUILD)/labs/$(LAB)-$(LAB_NAME_OF)
-	@python3 tools/lab.py handout $(LAB) $(BUILD)/labs/$(LAB)-$(LAB_NAME_OF)/HANDOUT.md
 	@echo "lab: cd $(BUILD)/labs/$(LAB)-$(LAB_NAME_OF) && make grade"
 
 handout: | $(DEPS_OK)

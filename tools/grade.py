@@ -202,6 +202,28 @@ def run_all(runner, tests, smps, seed):
     return results
 
 
+def print_failure(bad):
+    """Why each failing run failed; the log's tail of the first (a TODO
+    stub's line says it all)."""
+    if not bad:
+        return
+    whys = [why_failed(x) for x in bad]
+    where = ",".join("smp%d" % x["smp"] for x in bad if "smp" in x)
+    if len(set(whys)) == 1:
+        print("      why%s: %s" % (" (" + where + ")" if where else "", whys[0]))
+    else:
+        for x, w in zip(bad, whys):
+            print("      why%s: %s" % (" (smp%d)" % x["smp"] if "smp" in x else "", w))
+    x = bad[0]
+    if "smp" in x:
+        print("      repeat: make run-pvh SMP=%d CMDLINE=\"%s\"" % (x["smp"], x["words"]))
+    if whys[0].startswith("LAB "):
+        return
+    print("      log: %s; its last lines:" % x["log"])
+    for line in [l for l in x["text"].split("\n") if l.strip()][-8:]:
+        print("        | " + line[:150])
+
+
 def report(lab, tests, results):
     score = total = 0
     parts = {}
@@ -223,13 +245,7 @@ def report(lab, tests, results):
         for x in r["runs"]:
             entry["runs"].append({"smp": x.get("smp"), "seed": x.get("seed"), "ok": x["ok"],
                                   "status": x["rc"], "log": x["log"]})
-            if not x["ok"]:
-                print("      why: " + why_failed(x))
-                if "smp" in x:
-                    print("      repeat: make run-pvh SMP=%d CMDLINE=\"%s\"" % (x["smp"], x["words"]))
-                print("      log: %s; its last lines:" % x["log"])
-                for line in [l for l in x["text"].split("\n") if l.strip()][-6:]:
-                    print("        | " + line[:150])
+        print_failure([x for x in r["runs"] if not x["ok"]])
         if r["timeline"]:
             print("      timeline of the failing boot: %s (and .svg)" % r["timeline"])
         out.append(entry)

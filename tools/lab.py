@@ -313,6 +313,7 @@ def cmd_tree(n, out):
     for d in lab_dirs().values():
         shutil.rmtree(os.path.join(out, "labs", d, "hidden"), ignore_errors=True)
     strip_files(int(n), entries, out)
+    cmd_handout(n, os.path.join(out, "HANDOUT.md"))
     os.makedirs(os.path.join(out, "conf"), exist_ok=True)
     with open(os.path.join(out, "conf", "lab.mk"), "w") as f:
         f.write("# This tree is the student tree of lab %s (%s): make grade grades it.\n" % (n, conf["NAME"]))
