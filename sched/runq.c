@@ -166,6 +166,11 @@ struct g *runq_steal(struct p *pp, struct p *victim, bool steal_runnext)
 	uint32_t n = runq_grab(victim, pp->runq, t, steal_runnext);
 	if (n == 0)
 		return NULL;
+	/* Counted (and traced) whatever the number: a steal of one G is a
+	 * steal too (the stats and sched_work_stealing count on it). */
+	TRACE(TR_GO_STEAL, pp->id, 0, victim->id, n);
+	owner_add(&pp->steals, 1);
+	owner_add(&pp->stolen_gs, n);
 	n--;
 	struct g *gp = slot_get(pp->runq, t + n);
 	if (n == 0)
@@ -174,9 +179,6 @@ struct g *runq_steal(struct p *pp, struct p *victim, bool steal_runnext)
 	SCHED_ASSERT(t - h + n < RUNQ_SIZE);
 	(void)h;
 	store_rel(&pp->runqtail, t + n);
-	TRACE(TR_GO_STEAL, pp->id, 0, victim->id, n + 1);
-	owner_add(&pp->steals, 1);
-	owner_add(&pp->stolen_gs, n + 1);
 	return gp;
 }
 
