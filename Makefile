@@ -40,6 +40,11 @@ DEPS_OK := $(BUILD)/.deps-ok
 
 include libc/newlib.mk
 
+# A student tree of a lab (tools/lab.py) says which lab it is here, and
+# sets LAB_CFLAGS: its stubs leave helpers unused, which warns but does not
+# stop the build (everything else is still -Werror).
+-include conf/lab.mk
+
 # Looked up when a recipe first needs them (after tools/deps.sh installed
 # gcc), never while the Makefile is parsed; then kept (:=) for the rest.
 GCC_INC = $(eval GCC_INC := $$(shell $$(CC) -print-file-name=include))$(GCC_INC)
@@ -51,7 +56,7 @@ KCFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin-pr
 	-fno-stack-protector -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
 	-fno-omit-frame-pointer -fno-strict-aliasing -nostdinc \
 	-isystem $(NEWLIB_INC) -isystem $(GCC_INC) -I. -D__DYNAMIC_REENT__ -MMD -MP \
-	$(if $(DEBUG),-DSPINDLE_DEBUG=1,-DSPINDLE_DEBUG=0)
+	$(if $(DEBUG),-DSPINDLE_DEBUG=1,-DSPINDLE_DEBUG=0) $(LAB_CFLAGS)
 ASM_OFFSETS := $(BUILD)/k/asm_offsets.h
 KASFLAGS := -g -I. -I$(BUILD)/k -D__ASSEMBLY__ -MMD -MP
 # Interrupt and exception entry code must not touch SSE/AVX registers: they

@@ -297,9 +297,11 @@ void go_yield(void)
 	struct g *gp = mp->curg;
 	struct g *next = NULL;
 	TRACE(TR_GO_YIELD, pp->id, gp->goid, 0, 0);
+	/* LAB 2 BEGIN yield_fast_path */
 	if ((++pp->schedtick % GLOBAL_RUNQ_EVERY != 0 || load_relaxed(&sched.runqsize) == 0) &&
 	    !load_relaxed(&pp->ninbox) && !fuzz_chance(mp, 4))
 		next = runq_get(pp);
+	/* LAB 2 END */
 	if (!next) {
 		/* Nothing local (or time to look at the global queue): the
 		 * slow path puts us on the global queue, where any M may
@@ -559,11 +561,13 @@ _Noreturn void schedule(void)
 		if (mp->id == 0)
 			maybe_schedtrace(mp);
 		struct g *gp = NULL;
+		/* LAB 2 BEGIN fairness */
 		if (++pp->schedtick % GLOBAL_RUNQ_EVERY == 0 && load_relaxed(&sched.runqsize)) {
 			rt_lock(&sched.lock);
 			gp = globrunq_get(pp, 1);
 			rt_unlock(&sched.lock);
 		}
+		/* LAB 2 END */
 		if (!gp)
 			gp = inbox_get(pp);
 		if (!gp)

@@ -4,16 +4,16 @@
 # the host under ThreadSanitizer and ASan+UBSan (hostsched), tool tests,
 # the event trace and schedfuzz (trace),
 # in-kernel tests on SMP, the in-kernel tests on a DEBUG=1 kernel (debug), the in-kernel tests at the settings' edges (matrix), boot
-# tests. Prints one PASS:/FAIL:/SKIP:
+# tests, and make lab-check for every lab (labs). Prints one PASS:/FAIL:/SKIP:
 # line per test, the skipped tests with the reason, and ends with
 # "N passed, N failed". Serial logs stay in build/tests/.
-# Usage: tests/run_all.sh [source|host|hostsched|tools|trace|kernel|debug|matrix|boot ...]   (default: all)
+# Usage: tests/run_all.sh [source|host|hostsched|tools|trace|kernel|debug|matrix|boot|labs ...]   (default: all)
 # A group that cannot be run, or that reports no test at all, is a failure.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
-parts=${*:-source host hostsched tools trace kernel debug matrix boot}
+parts=${*:-source host hostsched tools trace kernel debug matrix boot labs}
 [[ " $parts " == *" kernel "* || " $parts " == *" trace "* || " $parts " == *" debug "* || " $parts " == *" matrix "* ||
 	" $parts " == *" boot "* ]] && accel_init
 [[ " $parts " == *" matrix "* || " $parts " == *" debug "* ]] && . tests/kernel.sh   # they rerun its tests

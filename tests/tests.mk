@@ -7,7 +7,7 @@ HOST_TEST_SRCS := $(sort $(wildcard tests/host/test_*.c))
 HOST_TESTS     := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(HOST_TEST_SRCS))
 HOST_CFLAGS    := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer -DHOST_TEST -I. -Itests/host -MMD -MP \
-	-DFONT_PSF='"$(FONT_PSF)"'
+	-DFONT_PSF='"$(FONT_PSF)"' $(LAB_CFLAGS)
 
 $(BUILD)/tests/host/%: tests/host/%.c $(DEPS_OK)
 	@mkdir -p $(dir $@)
@@ -25,7 +25,7 @@ debug-kernel: | $(NEWLIB_STAMP)
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/debug DEBUG=1 NEWLIB_DIR=$(NEWLIB_DIR) \
 		DEPS_OK=$(DEPS_OK) $(DEBUG_KERNEL)
 
-.PHONY: test test-host test-hostsched test-tools test-trace test-kernel test-boot test-qemu10 test-matrix test-debug
+.PHONY: test test-host test-hostsched test-tools test-trace test-kernel test-boot test-qemu10 test-matrix test-debug test-labs
 test: all debug-kernel $(HOST_TESTS) $(HOSTSCHED_BINS) $(BUILD)/tools/screencheck
 	@BUILD=$(BUILD) tests/run_all.sh
 test-host: $(HOST_TESTS)
@@ -34,6 +34,8 @@ test-hostsched: $(HOSTSCHED_BINS)
 	@BUILD=$(BUILD) tests/run_all.sh hostsched
 test-tools: all
 	@BUILD=$(BUILD) tests/run_all.sh tools
+test-labs: all $(HOST_TESTS) $(HOSTSCHED_BINS)
+	@BUILD=$(BUILD) tests/run_all.sh labs
 test-trace: $(BUILD)/kernel.elf
 	@BUILD=$(BUILD) tests/run_all.sh trace
 test-kernel: $(BUILD)/kernel.elf

@@ -12,7 +12,7 @@ HOSTSCHED_SRCS := $(sort $(wildcard sched/*.c)) sched/tests/chan_tests.c sched/t
 	arch/x86_64/switch_frame.c arch/host/plat.c arch/host/ktest_main.c arch/host/tests/planted_tests.c \
 	arch/x86_64/switch.S
 HOSTSCHED_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer -pthread \
-	-DSPINDLE_HOST=1 -DSPINDLE_DEBUG=1 -I. -I$(HOSTSCHED) -MMD -MP
+	-DSPINDLE_HOST=1 -DSPINDLE_DEBUG=1 -I. -I$(HOSTSCHED) -MMD -MP $(LAB_CFLAGS)
 HOSTSCHED_SAN_tsan := -fsanitize=thread
 HOSTSCHED_SAN_asan := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 HOSTSCHED_BINS := $(HOSTSCHED)/tsan/sched-tests $(HOSTSCHED)/asan/sched-tests

@@ -57,6 +57,19 @@ _Noreturn void panic(const char *fmt, ...)
 	abort();
 }
 
+/* A student tree's stubs (kernel/lab.h) in runq.c end the test with their
+ * line, as the kernel's do. */
+_Noreturn void lab_todo(int lab, const char *fn, const char *file)
+{
+	printf("LAB %d TODO: %s (%s) is not written\n", lab, fn, file);
+	exit(1);
+}
+
+void lab_soft(int lab, const char *fn, const char *file, const char *fallback)
+{
+	printf("LAB %d TODO: %s (%s) is not written: %s\n", lab, fn, file, fallback);
+}
+
 #include "sched/runq.c"
 #include "check.h"
 
