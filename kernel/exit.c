@@ -7,6 +7,7 @@
 #include "kernel/fbcon.h"
 #include "kernel/kprintf.h"
 #include "kernel/trace.h"
+#include "kernel/lab.h"
 #include "arch/x86_64/debugcon.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/smp.h"
@@ -31,6 +32,7 @@ _Noreturn void kernel_exit(int status)
 	kprintf("spindle: exit status %d, %s\n", status,
 		power_off ? "powering off" : "halting (poweroff=no)");
 	smp_stop_others();
+	lab_soft_flush();   /* a student tree's soft stubs' notes */
 	trace_dump();   /* the event trace, if trace= is on: to COM2 */
 	/* The screen as a person sees it now, for make screenshot and tests. */
 	const char *dump = cmdline_str("fbdump");

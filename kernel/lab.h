@@ -12,12 +12,14 @@
  *          function and returns; the stub then does the fallback (no
  *          stealing, say), so the lab's other parts still run.
  * lab_todo: any CPU, any context, any stack (it moves to a stack of its
- * own first: a goroutine's 2 KiB would not do). lab_soft: kernel context or
- * g0 (the scheduler's own stack), interrupts on or off; not from a
- * goroutine's stack. sched/ reaches this header through sched/plat.h.
+ * own first: a goroutine's 2 KiB would not do). lab_soft: any context but
+ * an interrupt; on a goroutine's stack it only notes the warning, which
+ * lab_soft_flush prints (the test runner calls it after each test, and
+ * kernel_exit). sched/ reaches this header through sched/plat.h.
  */
 #ifndef KERNEL_LAB_H
 #define KERNEL_LAB_H
 _Noreturn void lab_todo(int lab, const char *fn, const char *file);
 void lab_soft(int lab, const char *fn, const char *file, const char *fallback);
+void lab_soft_flush(void);   /* kernel context */
 #endif

@@ -504,6 +504,7 @@ static struct g *findrunnable(struct m *mp, struct p *pp)
 			return gp;
 	}
 	/* Spin only while fewer than half the busy Ps have a spinning M. */
+	/* LAB 3 BEGIN spinning */
 	int32_t busy = (int32_t)sched.nprocs - (int32_t)load_relaxed(&sched.nmhalted);
 	if (sched.nprocs > 1 && (mp->spinning || 2 * load_relaxed(&sched.nmspinning) < busy)) {
 		if (!mp->spinning) {
@@ -517,6 +518,7 @@ static struct g *findrunnable(struct m *mp, struct p *pp)
 		if (gp)
 			return gp;
 	}
+	/* LAB 3 END */
 	idle_halt(mp, pp);
 	return NULL;
 }
