@@ -122,18 +122,25 @@ def host_run(kind, name):
     if kind == "host":
         cmd = [os.path.join(BUILD, "tests", "host", name)]
     elif kind in ("tsan", "asan"):
-        cmd = [os.path.join(BUILD, "hostsched", kind, "sched-tests"), "run", name]
+        # as tests/hostsched.sh runs them: sanitizers need big stacks
+        cmd = [os.path.join(BUILD, "hostsched", kind, "sched-tests"), "run", name,
+               "smp=4 gstack=65536 hz=1000"]
     else:
         cmd = ["bash", name]
+    env = dict(os.environ, BUILD=BUILD, TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1",
+               ASAN_OPTIONS="detect_leaks=0 abort_on_error=1", UBSAN_OPTIONS="print_stacktrace=1")
     try:
         with open(log, "wb") as f:
             rc = subprocess.run(["timeout", "-k", "5", "600"] + cmd, cwd=ROOT, stdout=f,
-                                stderr=subprocess.STDOUT, env=dict(os.environ, BUILD=BUILD)).returncode
+                                stderr=subprocess.STDOUT, env=env).returncode
     except OSError as e:
         open(log, "w").write(str(e))
         rc = 127
     text = open(log, errors="replace").read()
-    return {"ok": rc == 0, "rc": rc, "log": log, "text": text, "words": " ".join(cmd)}
+    ok = rc == 0 and "Sanitizer" not in text
+    if kind in ("tsan", "asan"):
+        ok = ok and re.search(r"^KTEST PASS %s$" % re.escape(name), text, re.M) is not None
+    return {"ok": ok, "rc": rc, "log": log, "text": text, "words": " ".join(cmd)}
 
 
 def why_failed(run):
