@@ -62,7 +62,8 @@ KASFLAGS := -g -I. -I$(BUILD)/k -D__ASSEMBLY__ -MMD -MP
 # Interrupt and exception entry code must not touch SSE/AVX registers: they
 # belong to whatever was interrupted (see arch/x86_64/trap.h, sched/preempt.c).
 KCFLAGS_NOFPU := -mgeneral-regs-only
-NOFPU_SRCS := arch/x86_64/trap.c arch/x86_64/switch_frame.c kernel/plat.c kernel/time.c sched/preempt.c
+NOFPU_SRCS := arch/x86_64/trap.c arch/x86_64/switch_frame.c kernel/plat.c kernel/time.c sched/preempt.c \
+	kernel/lab.c
 # Code that runs on goroutine stacks checks its frame against the stack limit
 # at %fs:0x70 on entry (sched/runtime.h: stack safety): every file of the
 # directories that hold goroutine code (the runtime, the benchmarks, the

@@ -8,6 +8,7 @@
 #include "kernel/lab.h"
 #include "kernel/ktest.h"
 #include "kernel/kprintf.h"
+#include "kernel/console.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 
@@ -15,6 +16,7 @@ _Noreturn void lab_todo_report(int lab, const char *fn, const char *file);
 
 _Noreturn void lab_todo_report(int lab, const char *fn, const char *file)
 {
+	console_panic_mode();   /* maybe from an interrupt whose CPU held the console lock */
 	lab_soft_flush();
 	kprintf("LAB %d TODO: %s (%s) is not written\n", lab, fn, file);
 	ktest_fail("LAB %d TODO: %s (%s) is not written", lab, fn, file);
@@ -52,7 +54,7 @@ void lab_soft(int lab, const char *fn, const char *file, const char *fallback)
 		__atomic_store_n(&notes[i].fn, fn, __ATOMIC_RELEASE);
 		n = &notes[i];
 	}
-	if (this_cpu()->stack_limit == 0)   /* a kernel stack: room to print */
+	if (this_cpu()->stack_limit == 0 && irq_enabled())   /* a kernel stack, not an interrupt */
 		say(n);
 }
 

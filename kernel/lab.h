@@ -12,10 +12,12 @@
  *          function and returns; the stub then does the fallback (no
  *          stealing, say), so the lab's other parts still run.
  * lab_todo: any CPU, any context, any stack (it moves to a stack of its
- * own first: a goroutine's 2 KiB would not do). lab_soft: any context but
- * an interrupt; on a goroutine's stack it only notes the warning, which
- * lab_soft_flush prints (the test runner calls it after each test, and
- * kernel_exit). sched/ reaches this header through sched/plat.h.
+ * own first: a goroutine's 2 KiB would not do). lab_soft: any context; on
+ * a goroutine's stack or with interrupts off it only notes the warning,
+ * which lab_soft_flush prints (the test runner calls it after each test,
+ * and kernel_exit). Both touch integer registers only before they print
+ * (kernel/lab.c is built with -mgeneral-regs-only): the timer interrupt's
+ * code may call them before it saved the goroutine's SIMD state. sched/ reaches this header through sched/plat.h.
  */
 #ifndef KERNEL_LAB_H
 #define KERNEL_LAB_H
