@@ -117,16 +117,17 @@ def kernel_run(runner, test, smp, seed, tag):
 
 
 def host_run(kind, name):
-    os.makedirs(os.path.join(OUT, kind + "-" + name), exist_ok=True)
-    log = os.path.join(OUT, kind + "-" + name, "run.log")
+    d = os.path.join(OUT, kind + "-" + re.sub(r"[^A-Za-z0-9_.-]", "_", name))
+    os.makedirs(d, exist_ok=True)
+    log = os.path.join(d, "run.log")
     if kind == "host":
         cmd = [os.path.join(BUILD, "tests", "host", name)]
     elif kind in ("tsan", "asan"):
         # as tests/hostsched.sh runs them: sanitizers need big stacks
         cmd = [os.path.join(BUILD, "hostsched", kind, "sched-tests"), "run", name,
                "smp=4 gstack=65536 hz=1000"]
-    else:
-        cmd = ["bash", name]
+    else:   # script:PATH or script:PATH:ARG
+        cmd = ["bash"] + name.split(":", 1)
     env = dict(os.environ, BUILD=BUILD, TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1",
                ASAN_OPTIONS="detect_leaks=0 abort_on_error=1", UBSAN_OPTIONS="print_stacktrace=1")
     try:

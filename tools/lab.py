@@ -27,8 +27,8 @@ strip, one entry a line ('#' starts a comment):
 points (and hidden/points): PART TEST POINTS, where TEST is an in-kernel
 test (run at -smp 1 and -smp 4: both must pass), host:PROGRAM (a host unit
 test, build/tests/host/PROGRAM), tsan:TEST or asan:TEST (the runtime's
-test on the host, build/hostsched/), or script:PATH (a checker script,
-exit status 0 = pass).
+test on the host, build/hostsched/), or script:PATH[:ARG] (a checker
+script, run as bash PATH ARG; exit status 0 = pass).
 
 Subcommands (the Makefile's targets call them):
     list                      the labs
@@ -415,10 +415,9 @@ def line_of(text, idx):
 
 def cmd_check_diff(n, student):
     problems = []
-    files = git("ls-files").decode().split("\n")
+    files = git("ls-tree", "-r", "--name-only", "HEAD").decode().split("\n")
     manifest_files = {e.path for e in read_manifest(n)}
     for path in filter(None, files):
-        sol = os.path.join(ROOT, path)
         stu = os.path.join(student, path)
         if "/hidden/" in path and path.startswith("labs/"):
             if os.path.exists(stu):
@@ -427,7 +426,7 @@ def cmd_check_diff(n, student):
         if not os.path.exists(stu):
             problems.append("%s: missing from the student tree" % path)
             continue
-        a, b = open(sol, "rb").read(), open(stu, "rb").read()
+        a, b = git("show", "HEAD:" + path), open(stu, "rb").read()   # the committed solution
         if a == b:
             continue
         if path not in manifest_files:

@@ -59,6 +59,8 @@ Subcommands:
                             only when that interleaving is deterministic)
     diff A B                compare the event sequences of two traces
                             (exit 1 and the first difference if they differ)
+    tracediff REF MINE      the goroutine events of a lab's reference trace
+                            against yours, the first divergence in words
     check TRACE             consistency checks, a line per problem (exit 1
                             if any): no P runs two goroutines at once, nor a
                             goroutine two Ps; a goroutine starts only when
@@ -87,6 +89,7 @@ usage: tools/trace.py json TRACE.txt OUT.json
        tools/trace.py text TRACE.txt [--width N]
        tools/trace.py events TRACE.txt
        tools/trace.py diff A.txt B.txt
+       tools/trace.py tracediff REF.txt MINE.txt
        tools/trace.py check TRACE.txt
 (tools/trace.py --help: the trace format and what each subcommand does)"""
 
@@ -1172,6 +1175,60 @@ def cmd_diff(args, opts):
     return 1
 
 
+# --- tracediff: a lab's schedule against its reference, in words ------------
+
+def goroutine_events(trace):
+    """The normalised goroutine events (go.*) of a trace, parsed again."""
+    out = []
+    for line in normalised(trace):
+        name, _, rest = line.partition(" ")
+        if name.startswith("go."):
+            kv = dict(x.split("=", 1) for x in rest.split() if "=" in x)
+            out.append((name, kv))
+    return out
+
+
+def who(trace, g):
+    name = trace.gnames.get(int(g)) if str(g).isdigit() else None
+    return f"G{g} ({name})" if name else f"G{g}"
+
+
+WORDS = {
+    "go.create": lambda t, a: f"{who(t, a.get('parent', '0'))} creates {who(t, a.get('g'))}",
+    "go.start": lambda t, a: f"{who(t, a.get('g'))} starts running on P{a.get('p', '?')}",
+    "go.park": lambda t, a: f"{who(t, a.get('g'))} parks ({a.get('reason', '?')})",
+    "go.ready": lambda t, a: f"{who(t, a.get('g'))} is made ready by {who(t, a.get('by', '0'))} "
+                             f"(to {a.get('to', '?')})",
+    "go.yield": lambda t, a: f"{who(t, a.get('g'))} yields",
+    "go.exit": lambda t, a: f"{who(t, a.get('g'))} exits",
+    "go.panic": lambda t, a: f"{who(t, a.get('g'))} panics",
+    "go.steal": lambda t, a: f"P{a.get('p')} steals {a.get('n')} from P{a.get('victim')}",
+}
+
+
+def in_words(trace, ev):
+    if ev is None:
+        return "nothing more happens (the trace ends)"
+    name, a = ev
+    f = WORDS.get(name)
+    return f(trace, a) if f else name + " " + " ".join(f"{k}={v}" for k, v in a.items())
+
+
+def cmd_tracediff(args, opts):
+    ref_t, mine_t = read_trace(args[0]), read_trace(args[1])
+    ref, mine = goroutine_events(ref_t), goroutine_events(mine_t)
+    if ref == mine:
+        print(f"tracediff: your schedule is the reference's ({len(ref)} goroutine events)")
+        return 0
+    at = next((i for i, (x, y) in enumerate(zip(ref, mine)) if x != y), min(len(ref), len(mine)))
+    print(f"tracediff: the schedules part at goroutine event {at + 1}:")
+    if at > 0:
+        print(f"  both: ... {in_words(ref_t, ref[at - 1])}")
+    print(f"  then the reference: {in_words(ref_t, ref[at] if at < len(ref) else None)}")
+    print(f"  but yours:          {in_words(mine_t, mine[at] if at < len(mine) else None)}")
+    return 1
+
+
 # --- check: is the trace consistent? -----------------------------------------
 
 def end_problems(trace):
@@ -1230,6 +1287,7 @@ COMMANDS = {
     "text": (cmd_text, 1, {"--width": int}),
     "events": (cmd_events, 1, {}),
     "diff": (cmd_diff, 2, {}),
+    "tracediff": (cmd_tracediff, 2, {}),
     "check": (cmd_check, 1, {}),
 }
 
