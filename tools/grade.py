@@ -233,6 +233,7 @@ def print_failure(bad):
 
 
 def report(lab, tests, results):
+    width = max([48] + [len(t[1]) + 1 for t in tests])
     score = total = 0
     parts = {}
     out = []
@@ -247,7 +248,7 @@ def report(lab, tests, results):
         parts[part][1] += pts
         status = "PASS" if ok else ("FLAKY " + r["flaky"] if r["flaky"] else "FAIL")
         smps = ",".join("smp%d" % x["smp"] for x in r["runs"] if "smp" in x)
-        print("  %-48s %-7s %-12s %3d/%d" % (test, smps, status, got, pts))
+        print("  %-*s %-9s %-12s %3d/%d" % (width, test, smps, status, got, pts))
         entry = {"part": part, "test": test, "points": got, "max": pts, "status": status.split()[0],
                  "flaky": r["flaky"], "timeline": r["timeline"], "runs": []}
         for x in r["runs"]:
