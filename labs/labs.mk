@@ -10,11 +10,14 @@
 #                         solution scores 100 three times (tools/lab-check.sh)
 #   make tracediff T=name your test's schedule at -smp 1 against the lab's
 #                         reference trace
+#   make lab-refs LAB=N   the reference traces make tracediff compares with
 #   make handin           a tarball of a student tree to hand in
+#   make course-grade SUBMISSION=file.tar.gz   grade a hand-in with the
+#                         pristine and hidden tests overlaid
 
 LAB_NAME_OF = $(shell python3 tools/lab.py list 2>/dev/null | awk '$$1 == "$(LAB)" { print $$2 }')
 
-.PHONY: lab handout grade lab-check tracediff handin lab-refs
+.PHONY: lab handout grade lab-check tracediff handin lab-refs course-grade
 lab: | $(DEPS_OK)
 	@[ -n "$(LAB)" ] || { echo "lab: which lab? make lab LAB=N (python3 tools/lab.py list)"; exit 2; }
 	@python3 tools/lab.py tree $(LAB) $(BUILD)/labs/$(LAB)-$(LAB_NAME_OF)
@@ -36,7 +39,24 @@ lab-check: | $(DEPS_OK)
 	@BUILD=$(BUILD) tools/lab-check.sh $(LAB)
 
 tracediff: $(BUILD)/kernel.elf
-	@BUILD=$(BUILD) T="$(T)" tools/tracediff.sh
+	@BUILD=$(BUILD) LAB="$(LAB)" T="$(T)" tools/tracediff.sh
+
+# The reference traces of a lab's cooperative tests (labs/N-name/refs
+# lists them), from this (the solution) tree at -smp 1: commit them.
+lab-refs: $(BUILD)/kernel.elf
+	@[ -n "$(LAB)" ] || { echo "lab-refs: which lab? make lab-refs LAB=N"; exit 2; }
+	@d=labs/$(LAB)-$(LAB_NAME_OF); mkdir -p $$d/ref; \
+	for t in $$(grep -v '^#' $$d/refs); do \
+		BUILD=$(BUILD) T=$$t SMP=1 CMDLINE= tools/trace-run.sh >/dev/null 2>&1 && \
+		cp $(BUILD)/trace/trace.txt $$d/ref/$$t.txt && echo "lab-refs: $$d/ref/$$t.txt" || \
+		{ echo "lab-refs: $$t: the traced boot failed"; exit 1; }; \
+	done
 
 handin:
-	@BUILD=$(BUILD) tools/handin.sh
+	@BUILD=$(BUILD) WANT_LAB="$(if $(filter command line,$(origin LAB)),$(LAB))" tools/handin.sh
+
+# Grade a handed-in tarball (or a student tree) the way a course does:
+# the pristine tests and the hidden ones overlaid (tools/course-grade.sh).
+course-grade:
+	@BUILD=$(BUILD) tools/course-grade.sh "$(SUBMISSION)"
+
