@@ -51,6 +51,67 @@ EOF
 	[ "$out" = ok ] && pass "$name" || fail "$name" "$(echo "$out" | tail -n 2 | tr '\n' ' ')"
 }
 
+# make handin in a student tree (a copy of lab 1's, from lab-check): it
+# refuses uncommitted changes and another lab's number, and then writes a
+# tarball with the tree, the diff since the handout and the grade.
+test_handin() {
+	local name=labs:handin-refuses-dirty-or-wrong-lab-then-writes-tree-diff-grade
+	local tree=$LOGDIR/lab-handin/tree out list nl
+	nl=$(cd "$BUILD" && pwd)/newlib
+	rm -rf "$LOGDIR/lab-handin" && mkdir -p "$LOGDIR/lab-handin"
+	cp -a "$BUILD/lab-check/1-switch/tree" "$tree" || { fail "$name" "no lab 1 student tree (lab-check did not make one)"; return; }
+	echo "// my work" >>"$tree/sched/proc.c"
+	out=$(make -C "$tree" --no-print-directory handin NEWLIB_DIR="$nl" 2>&1)
+	case $out in *"not committed"*) ;; *) fail "$name" "a dirty tree was handed in: $out"; return ;; esac
+	git -C "$tree" -c user.name=s -c user.email=s@x commit -qam "my work"
+	out=$(make -C "$tree" --no-print-directory handin LAB=2 NEWLIB_DIR="$nl" 2>&1)
+	case $out in *"not lab 2"*) ;; *) fail "$name" "LAB=2 in a lab 1 tree was handed in: $out"; return ;; esac
+	out=$(make -C "$tree" --no-print-directory handin NEWLIB_DIR="$nl" 2>&1)
+	list=$(tar -tzf "$tree"/build/handin/lab-1-switch-*.tar.gz 2>/dev/null | tr '\n' ' ')
+	if [[ $list == *"/tree/conf/lab.mk "* && $list == *"/handin.diff "* && $list == *"/grade.json "* ]] &&
+		tar -xzOf "$tree"/build/handin/lab-1-switch-*.tar.gz --wildcards '*/handin.diff' | grep -q '^+// my work'; then
+		pass "$name"
+	else
+		fail "$name" "tarball lists: ${list:0:200} ($out)"
+	fi
+}
+
+# make course-grade: a student who "fixed" a test in the tree gets no
+# points from it (the pristine tests are overlaid) and the hidden tests
+# are graded.
+test_course_grade() {
+	local name=labs:course-grade-overlays-pristine-tests-and-grades-hidden-ones
+	local tree=$LOGDIR/lab-handin/tree out json=$LOGDIR/lab-handin/graded/build/grade/grade.json
+	[ -d "$tree" ] || { fail "$name" "no student tree (test_handin makes it)"; return; }
+	sed -i '/^KTEST(sched_main_runs)$/{n;s/^{$/{ return;/}' "$tree/sched/tests/sched_tests.c"
+	git -C "$tree" -c user.name=s -c user.email=s@x commit -qam "pass a test the easy way"
+	out=$(BUILD=$BUILD tools/course-grade.sh "$tree" "$LOGDIR/lab-handin/graded" 2>&1)
+	if python3 -c '
+import json, sys
+t = {x["test"]: x for x in json.load(open(sys.argv[1]))["tests"]}
+assert t["sched_main_runs"]["points"] == 0, t["sched_main_runs"]
+assert "lab1_callee_saved_survive_yields_and_parks" in t, "no hidden test graded"
+' "$json" 2>"$LOGDIR/lab-handin/check.log"; then
+		pass "$name"
+	else
+		fail "$name" "$(tail -n 1 "$LOGDIR/lab-handin/check.log"); $(echo "$out" | grep -E 'Score' | tail -n 1)"
+	fi
+}
+
+# make tracediff: the solution's schedule is its reference's; a student
+# tree's is told where it parts from it, in words.
+test_tracediff() {
+	local name=labs:tracediff-same-for-the-solution-and-in-words-for-a-student out
+	out=$(make --no-print-directory tracediff LAB=1 T=chan_unbuffered_pingpong 2>&1)
+	case $out in *"your schedule is the reference's"*) ;; *) fail "$name" "solution: $(echo "$out" | tail -n 2 | tr '\n' ' ')"; return ;; esac
+	out=$(make -C "$BUILD/lab-check/1-switch/tree" --no-print-directory tracediff T=chan_unbuffered_pingpong \
+		NEWLIB_DIR="$(cd "$BUILD" && pwd)/newlib" 2>&1)
+	case $out in
+	*"the schedules part at goroutine event"*"then the reference:"*"but yours:"*) pass "$name" ;;
+	*) fail "$name" "student tree: $(echo "$out" | tail -n 3 | tr '\n' ' ')" ;;
+	esac
+}
+
 run_labs_tests() {
 	if ! command -v python3 >/dev/null 2>&1; then
 		fail "labs:python3" "python3 not found (Debian package python3; make deps installs it)"
@@ -73,4 +134,7 @@ run_labs_tests() {
 		done
 		grep -q "^lab-check: lab $n: 0 of 6 steps failed" "$log" || show_tail "$log" 20
 	done
+	test_handin
+	test_course_grade
+	test_tracediff
 }

@@ -334,12 +334,27 @@ def cmd_tree(n, out):
 
 
 def contract_comment(text, start):
-    """The comment block just above the definition starting at start."""
+    """The comment block just above the definition starting at start (a
+    region's own markers are not one)."""
     before = text[:start].rstrip("\n")
     if not before.endswith("*/"):
         return ""
     b = before.rfind("/*")
-    return before[b:] + "\n" if b >= 0 else ""
+    if b < 0 or re.match(r"/\* LAB \d+ (BEGIN|END)\b", before[b:]):
+        return ""
+    return before[b:] + "\n"
+
+
+def enclosing_function(text, at):
+    """(signature, its comment) of the C function whose body holds index at."""
+    best = None
+    for m in re.finditer(r"(?m)^[A-Za-z_][^;{}#\n]*\b(\w+)\s*\(", text[:at]):
+        f = find_function(text, m.group(1))
+        if f and f[2] < at < f[3]:
+            best = f
+    if not best:
+        return None, ""
+    return text[best[0]:best[2]].strip(), contract_comment(text, best[0])
 
 
 def removed_items(n):
@@ -353,7 +368,19 @@ def removed_items(n):
         else:
             b = re.search(r"(?m)^.*LAB %d BEGIN %s\b.*$" % (int(n), re.escape(e.name)), text)
             above = text[:b.start()] if b else ""
-            items.append((e, None, contract_comment(above, len(above))))
+            # An assembly entry point: its comment sits above .globl and the label.
+            labels = ""
+            while True:
+                m = re.search(r"(?m)^[ \t]*(\.globl[^\n]*|[A-Za-z_.$][\w.$]*:)[ \t]*\n\Z", above)
+                if not m:
+                    break
+                labels = m.group(0) + labels
+                above = above[:m.start()]
+            if e.path.endswith(".S"):
+                items.append((e, labels.strip() or None, contract_comment(above, len(above))))
+            else:   # a region inside a C function: that function's contract
+                sig, comment = enclosing_function(text, b.start() if b else 0)
+                items.append((e, ("/* in: */ " + sig) if sig else None, comment))
     return items
 
 
@@ -367,7 +394,7 @@ def cmd_handout(n, out):
              "a soft stub warns once and falls back so the rest still runs." % n, ""]
     for e, sig, comment in removed_items(n):
         kind = "soft stub: " + e.why if e.kind.startswith("soft") else "fatal stub"
-        what = "region `%s`" % e.name if sig is None else "`%s()`" % e.name
+        what = "`%s()`" % e.name if e.kind in ("fatal", "soft") else "region `%s`" % e.name
         lines.append("### %s in `%s` (%s)" % (what, e.path, kind))
         lines.append("")
         if comment or sig:
