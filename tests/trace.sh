@@ -71,13 +71,14 @@ EOF
 	esac
 }
 
-# A storm at -smp 4: the trace passes tools/trace.py check (every G that
-# started ends or is accounted for, no P runs two at once), and its JSON,
-# read by a JSON parser, has exactly one named track per P, runs on more
-# than one of them, and every flow arrow's start has its end.
+# A storm and forced stealing at -smp 4: the trace passes tools/trace.py
+# check (every G that started ends or is accounted for, no P runs two at
+# once), and its JSON, read by a JSON parser, has exactly one named track
+# per P, runs on more than one of them (sched_work_stealing makes every P
+# run some), and every flow arrow's start has its end.
 test_trace_storm_json() {
 	local name=trace:storm-at-smp4-checks-and-its-json-has-one-track-per-P out
-	trace_boot storm 4 "trace=1 test=chan_storm"
+	trace_boot storm 4 "trace=1 test=chan_storm,sched_work_stealing"
 	if ! out=$(python3 tools/trace.py check "$LOGDIR/trace-storm.txt" 2>&1); then
 		fail "$name" "trace.py check: $(echo "$out" | head -n 3 | tr '\n' ' ')"; return
 	fi
