@@ -147,7 +147,7 @@ gdb_expect() {
 
 gdb_check_session() {
 	local qlog=$1 glog=$2 n
-	if grep -q "connecting to QEMU's gdb stub on localhost:" "$glog" &&
+	if grep -q "connecting to QEMU's gdb stub on 127.0.0.1:" "$glog" &&
 	   grep -q 'hit Breakpoint 1, boot_main' "$glog" &&
 	   grep -qE 'hit Breakpoint 2, goready \(gp=' "$glog"; then
 		pass gdb:session-connects-and-stops-at-a-parked-goroutine

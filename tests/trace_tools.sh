@@ -488,6 +488,26 @@ if got != want:
 	fi
 }
 
+# Goroutine ids start again at 1 with each test's go_main: a start after an
+# exit is a problem only when no lost event can be the new go.create.
+tt_check_reused() {
+	local name=trace:tool-check-reused-id-after-lost-events rc
+	tt_run check-reused check "$TT_DATA/reused.txt"
+	rc=$?
+	tt_status "$name" 0 $rc "$TT_OUT/check-reused.out" || return
+	tt_edit "$TT_DATA/reused.txt" "$TT_OUT/reused-unlost.txt" \
+		'L = [l.replace("lost=30", "lost=0") for l in L if not l.startswith("L ")]'
+	tt_run check-reused-unlost check "$TT_OUT/reused-unlost.txt"
+	rc=$?
+	if [ $rc != 1 ] || ! grep -q 'G2 main.worker starts on P0 after it exited' "$TT_OUT/check-reused-unlost.out"; then
+		fail "$name" "without the L line: exit $rc, not 1 with 'G2 main.worker starts on P0 after it exited': $(cat "$TT_OUT/check-reused-unlost.out")"
+	elif ! grep -qx 'trace: 9 events, 2 goroutines, 2 Ps, lost 30' "$TT_OUT/check-reused.out"; then
+		fail "$name" "$(cat "$TT_OUT/check-reused.out")"
+	else
+		pass "$name"
+	fi
+}
+
 trace_tool_tests() {
 	TT_OUT=$LOGDIR/trace-tools
 	mkdir -p "$TT_OUT"
@@ -505,4 +525,5 @@ trace_tool_tests() {
 	tt_diff
 	tt_noise
 	tt_check
+	tt_check_reused
 }

@@ -40,7 +40,7 @@ debug_port() {
 	mkdir -p "$(dirname "$file")" && echo "$port" >"$file" || return 1
 	local how="per-user port 1234 + (uid $uid % 1000) * 7"
 	[ -n "${GDB_PORT:-}" ] && how="GDB_PORT"
-	echo "run: QEMU is stopped, waiting for gdb on localhost:$port ($how; written to $file)"
+	echo "run: QEMU is stopped, waiting for gdb on 127.0.0.1:$port ($how; written to $file)"
 	echo "run: in another terminal:  ${GDB_PORT_FILE:+GDB_PORT_FILE=$file }gdb -x $(realpath -m "$BUILD/gdbinit")"
 }
 

@@ -176,6 +176,14 @@ static void burst_main(void *arg)
 			return;  /* the test sees burst_done short */
 	while (__atomic_load_n(&burst_done, __ATOMIC_SEQ_CST) < BURST)
 		go_yield();
+	/* A worker can be preempted between counting itself done and exiting;
+	 * once main returns it would never run again (as in Go), so wait for
+	 * every worker's exit: the test checks that each one is counted. */
+	struct go_stats st;
+	do {
+		go_yield();
+		go_stats(&st);
+	} while (st.exited < BURST);
 }
 
 KTEST(sched_work_stealing)

@@ -747,8 +747,8 @@ def spindle_port(port_file):
 
 def spindle_connect(port_file):
     port = spindle_port(port_file)
-    gdb.write("spindle: connecting to QEMU's gdb stub on localhost:%d\n" % port)
-    gdb.execute("target remote localhost:%d" % port)
+    gdb.write("spindle: connecting to QEMU's gdb stub on 127.0.0.1:%d\n" % port)
+    gdb.execute("target remote 127.0.0.1:%d" % port)
 
 
 InfoGoroutines()
