@@ -163,8 +163,10 @@ $(BUILD)/gdbinit: tools/gdbinit
 	@sed -e 's|@KERNEL@|$(abspath $(BUILD)/kernel.elf)|' -e 's|@SPINDLE_PY@|$(abspath tools/gdb/spindle.py)|' \
 		-e 's|@PORT_FILE@|$(abspath $(BUILD)/gdb-port)|' $< > $@
 
+# clean keeps the newlib build, QEMU 10 and the student trees of make lab
+# (build/labs: a student's work); distclean removes everything.
 clean:
-	@find $(BUILD) -mindepth 1 -maxdepth 1 ! -name newlib ! -name qemu10 ! -name .deps-ok -exec rm -rf {} + 2>/dev/null || true
+	@find $(BUILD) -mindepth 1 -maxdepth 1 ! -name newlib ! -name qemu10 ! -name labs ! -name .deps-ok -exec rm -rf {} + 2>/dev/null || true
 
 distclean:
 	rm -rf $(BUILD)

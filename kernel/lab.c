@@ -24,44 +24,52 @@ _Noreturn void lab_todo_report(int lab, const char *fn, const char *file)
 
 /* The soft stubs seen so far, each said once. A goroutine's stack (its
  * split-stack limit is set) is too small for kprintf: there the note waits
- * for lab_soft_flush. */
+ * for lab_soft_flush. A slot is claimed by its fn (compare-and-swap: any
+ * CPU, any context) and said once ready is set. */
 #define LAB_SOFT_MAX 32
 static struct soft_note {
+	const char *fn;       /* NULL: free */
 	int lab;
-	const char *fn, *file, *fallback;
-	int said;
+	const char *file, *fallback;
+	int ready, said;
 } notes[LAB_SOFT_MAX];
-static int nnotes;
 
 static void say(struct soft_note *n)
 {
-	if (!__atomic_exchange_n(&n->said, 1, __ATOMIC_ACQ_REL))
+	if (__atomic_load_n(&n->ready, __ATOMIC_ACQUIRE) &&
+	    !__atomic_exchange_n(&n->said, 1, __ATOMIC_ACQ_REL))
 		kprintf("LAB %d TODO: %s (%s) is not written: %s\n", n->lab, n->fn, n->file, n->fallback);
+}
+
+/* fn's note, claimed now if it has none; NULL when every slot is taken. */
+static struct soft_note *note_of(int lab, const char *fn, const char *file, const char *fallback)
+{
+	for (int i = 0; i < LAB_SOFT_MAX; i++) {
+		struct soft_note *n = &notes[i];
+		const char *cur = __atomic_load_n(&n->fn, __ATOMIC_ACQUIRE);
+		if (cur == NULL &&
+		    __atomic_compare_exchange_n(&n->fn, &cur, fn, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			n->lab = lab;
+			n->file = file;
+			n->fallback = fallback;
+			__atomic_store_n(&n->ready, 1, __ATOMIC_RELEASE);
+			return n;
+		}
+		if (cur == fn)
+			return n;
+	}
+	return NULL;
 }
 
 void lab_soft(int lab, const char *fn, const char *file, const char *fallback)
 {
-	int k = __atomic_load_n(&nnotes, __ATOMIC_ACQUIRE);
-	struct soft_note *n = NULL;
-	for (int i = 0; i < k && i < LAB_SOFT_MAX; i++)
-		if (__atomic_load_n(&notes[i].fn, __ATOMIC_ACQUIRE) == fn)
-			n = &notes[i];
-	if (!n) {
-		int i = __atomic_fetch_add(&nnotes, 1, __ATOMIC_ACQ_REL);
-		if (i >= LAB_SOFT_MAX)
-			return;
-		notes[i] = (struct soft_note){ lab, NULL, file, fallback, 0 };
-		__atomic_store_n(&notes[i].fn, fn, __ATOMIC_RELEASE);
-		n = &notes[i];
-	}
-	if (this_cpu()->stack_limit == 0 && irq_enabled())   /* a kernel stack, not an interrupt */
+	struct soft_note *n = note_of(lab, fn, file, fallback);
+	if (n && this_cpu()->stack_limit == 0 && irq_enabled())   /* a kernel stack, not an interrupt */
 		say(n);
 }
 
 void lab_soft_flush(void)
 {
-	int k = __atomic_load_n(&nnotes, __ATOMIC_ACQUIRE);
-	for (int i = 0; i < k && i < LAB_SOFT_MAX; i++)
-		if (__atomic_load_n(&notes[i].fn, __ATOMIC_ACQUIRE))
-			say(&notes[i]);
+	for (int i = 0; i < LAB_SOFT_MAX; i++)
+		say(&notes[i]);
 }

@@ -416,13 +416,15 @@ void kthread_wake(struct tcb *t)
 			t->sleep_next = NULL;
 			t->wake_at_ns = 0;
 		}
+		/* traced under the lock: once it is unlocked, t may run (its
+		 * kt.in must come later) and even exit */
+		TRACE(TR_KT_WAKE, target, t->tid, trace_self_tid(), 0);
 		t->state = KT_READY;
 		rq_push(k, t);
 		woke = true;
 	}
 	spin_unlock_irqrestore(&k->lock, on);
 	if (woke) {
-		TRACE(TR_KT_WAKE, target, t->tid, trace_self_tid(), 0);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		kick(target);
 	}

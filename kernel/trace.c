@@ -73,11 +73,6 @@ static const struct ev_format formats[TR_NEVENTS] = {
 	[TR_KT_WAKE] = { "kt.wake", "tid", "by", NULL, 'd', 0 },
 };
 
-bool trace_enabled(void)
-{
-	return trace_on;
-}
-
 void trace_record(unsigned ev, unsigned p, uint64_t g, uint64_t a, uint64_t b)
 {
 	bool on = irq_save();
@@ -103,6 +98,7 @@ void trace_init(void)
 	trace_kib = v == 1 ? TRACE_DEFAULT_KIB : (unsigned)v;
 	if (trace_kib < TRACE_MIN_KIB)
 		trace_kib = TRACE_MIN_KIB;
+	trace_kib = (trace_kib + PAGE_SIZE / 1024 - 1) / (PAGE_SIZE / 1024) * (PAGE_SIZE / 1024);  /* whole pages */
 	if (!serial2_init()) {
 		kprintf("trace: no second serial port (COM2 at 0x2f8): tracing is off; under QEMU "
 			"add a second -serial (make trace does: -serial file:build/trace/trace.txt)\n");
@@ -112,9 +108,11 @@ void trace_init(void)
 	for (unsigned c = 0; c < ncpus_online; c++) {
 		uint64_t phys = pmm_alloc(pages);
 		if (!phys) {
-			kprintf("trace: out of memory for %u KiB rings on %u CPUs: tracing is off\n",
-				trace_kib, ncpus_online);
-			return;   /* the rings already taken stay unused */
+			kprintf("trace: out of memory for %u KiB rings on %u CPUs: tracing is off "
+				"(a smaller trace=KIB, or more -m)\n", trace_kib, ncpus_online);
+			while (c-- > 0)
+				pmm_free(virt_to_phys(rings[c]), pages);
+			return;
 		}
 		rings[c] = phys_to_virt(phys);
 		rings[c]->head = 0;

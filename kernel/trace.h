@@ -78,7 +78,5 @@ void trace_init(void);
 /* Write every ring to COM2 and stop recording. Once; any CPU, the others
  * stopped or quiet (kernel_exit calls it after smp_stop_others). */
 void trace_dump(void);
-/* Is the trace on (trace= given and its rings allocated)? Any context. */
-bool trace_enabled(void);
 
 #endif

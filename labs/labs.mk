@@ -45,11 +45,15 @@ tracediff: $(BUILD)/kernel.elf
 # lists them), from this (the solution) tree at -smp 1: commit them.
 lab-refs: $(BUILD)/kernel.elf
 	@[ -n "$(LAB)" ] || { echo "lab-refs: which lab? make lab-refs LAB=N"; exit 2; }
-	@d=labs/$(LAB)-$(LAB_NAME_OF); mkdir -p $$d/ref; \
+	@[ -n "$(LAB_NAME_OF)" ] || { echo "lab-refs: no lab $(LAB) (python3 tools/lab.py list)"; exit 2; }
+	@d=labs/$(LAB)-$(LAB_NAME_OF); \
+	[ -f $$d/refs ] || { echo "lab-refs: lab $(LAB) has no reference traces ($$d/refs does not exist)"; exit 2; }; \
+	mkdir -p $$d/ref $(BUILD)/trace; \
 	for t in $$(grep -v '^#' $$d/refs); do \
-		BUILD=$(BUILD) T=$$t SMP=1 CMDLINE= tools/trace-run.sh >/dev/null 2>&1 && \
+		log=$(BUILD)/trace/lab-refs-$$t.log; \
+		BUILD=$(BUILD) T=$$t SMP=1 CMDLINE= tools/trace-run.sh >$$log 2>&1 && \
 		cp $(BUILD)/trace/trace.txt $$d/ref/$$t.txt && echo "lab-refs: $$d/ref/$$t.txt" || \
-		{ echo "lab-refs: $$t: the traced boot failed"; exit 1; }; \
+		{ echo "lab-refs: $$t: the traced boot failed (log: $$log)"; exit 1; }; \
 	done
 
 handin:

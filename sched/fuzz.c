@@ -61,9 +61,15 @@ bool fuzz_chance(struct m *mp, unsigned one_in)
 	return next64(&mp->fuzz_choice) % one_in == 0;
 }
 
+/* A slice of 1 tick up to twice the normal one (preempt_tsc_slice), in
+ * whole ticks: shorter and longer than usual, never longer on average. */
 uint64_t fuzz_slice_cycles(struct m *mp)
 {
-	return (1 + next64(&mp->fuzz_tick) % 20) * sched.tick_cycles;
+	uint64_t tick = sched.tick_cycles ? sched.tick_cycles : 1;
+	uint64_t ticks = 2 * preempt_tsc_slice / tick;
+	if (ticks < 2)
+		ticks = 2;
+	return (1 + next64(&mp->fuzz_tick) % ticks) * tick;
 }
 
 /* releasem's hook: the guard just dropped to 0. Yield now and then when

@@ -283,10 +283,12 @@ static void gosched_m(struct g *gp)
 	schedule();
 }
 
-/* On the new G's stack, interrupts off: the yielder is off its stack now. */
+/* On the new G's stack, interrupts off: the yielder is off its stack now.
+ * The trace names the yielder as the one that readied it, not the new G. */
 static void yield_requeue(void *arg)
 {
-	ready_put(getp(), arg, false);
+	struct g *gp = arg;
+	ready_put_by(getp(), gp, false, gp->goid);
 }
 
 void go_yield(void)

@@ -264,8 +264,14 @@ struct g *inbox_get(struct p *pp)
 
 void ready_put(struct p *pp, struct g *gp, bool next)
 {
-	TRACE(TR_GO_READY, pp->id, gp->goid, trace_curg(getm()),
+	ready_put_by(pp, gp, next, trace_curg(getm()));
+}
+
+void ready_put_by(struct p *pp, struct g *gp, bool next, uint64_t by)
+{
+	TRACE(TR_GO_READY, pp->id, gp->goid, by,
 	      gp->pin >= 0 ? "inbox" : next ? "runnext" : "local");
+	(void)by;
 	if (gp->pin >= 0)
 		inbox_put(gp);
 	else

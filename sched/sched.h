@@ -297,7 +297,8 @@ bool on_goroutine_stack(void);
  * always false without a seed (or without an M). */
 void fuzz_seed_m(struct m *mp);
 bool fuzz_chance(struct m *mp, unsigned one_in);
-uint64_t fuzz_slice_cycles(struct m *mp);   /* tick context: 1..20 ticks */
+extern uint64_t preempt_tsc_slice;          /* the normal slice (sched/preempt.c) */
+uint64_t fuzz_slice_cycles(struct m *mp);   /* tick context: 1 tick .. 2 slices */
 
 /* Random numbers per M (xorshift), for stealing order and select. */
 uint32_t fastrand(void);
@@ -317,6 +318,9 @@ struct g *gqueue_pop(struct gqueue *q);
 /* Queue a runnable G where it may run: its pinned P's inbox, else pp's
  * local queue (pp must be the caller's own P). */
 void ready_put(struct p *pp, struct g *gp, bool next);
+/* The same, with the goroutine id the trace names as the one that readied
+ * it (ready_put: the running one). */
+void ready_put_by(struct p *pp, struct g *gp, bool next, uint64_t by);
 /* Queue a runnable G globally, or in its pinned P's inbox. Any M. */
 void ready_put_global(struct g *gp);
 struct g *inbox_get(struct p *pp);

@@ -288,7 +288,6 @@ run_x2apic_tests() {
 	fi
 }
 
-# A fault in a goroutine: the kernel panic also dumps the goroutines.
 # A benchmark boot's records (bench/bench.h): each timed result is the
 # median of BENCH_REPS runs with its min and max, and the two kernel-thread
 # switches differ exactly by the CR3 load (one process: none; two: one per
@@ -338,6 +337,7 @@ run_hang_timeout_test() {
 	fi
 }
 
+# A fault in a goroutine: the kernel panic also dumps the goroutines.
 run_goroutine_fault_test() {
 	log=$LOGDIR/boot-fault-in-goroutine.log
 	run_pvh "$log" "$PVH_TIMEOUT" 2 "test=fault_in_goroutine"

@@ -66,10 +66,10 @@ gdb_test_make_debug_rule() {
 	fi
 }
 
-# A port of this user's block (1234 + (uid % 1000) * 7, plus 1..6) that
+# A port of this user's block (1234 + (uid % 9000) * 7, plus 1..6) that
 # nothing listens on, or nothing.
 gdb_free_port() {
-	local base=$((1234 + ($(id -u) % 1000) * 7)) i
+	local base=$((1234 + ($(id -u) % 9000) * 7)) i
 	for i in 1 2 3 4 5 6; do
 		if ! timeout 2 bash -c ": </dev/tcp/127.0.0.1/$((base + i))" 2>/dev/null; then
 			echo $((base + i))

@@ -44,7 +44,6 @@ assert 'lab_soft(3, "loop", "kernel/x.c", "no loop");\n\treturn;' in t, t
 assert "static int keep(int a) { return a + 1; }" in t and "/* the contract */" in t
 assert "LAB 3 BEGIN loop" in t and "for (;;)" not in t and 'return "}"' not in t
 assert '#include "kernel/lab.h"' in t
-assert lab.diff_outside_spans.__code__  # exists
 print("ok")
 EOF
 	)
@@ -84,9 +83,18 @@ test_course_grade() {
 	local tree=$LOGDIR/lab-handin/tree out json=$LOGDIR/lab-handin/graded/build/grade/grade.json
 	[ -d "$tree" ] || { fail "$name" "no student tree (test_handin makes it)"; return; }
 	sed -i '/^KTEST(sched_main_runs)$/{n;s/^{$/{ return;/}' "$tree/sched/tests/sched_tests.c"
+	# and outside the tests: the assertion macro, the build, a file of its own
+	echo '/* cheat */' >>"$tree/kernel/ktest.h"
+	echo 'LAB_CFLAGS += -DCHEAT' >>"$tree/conf/lab.mk"
+	echo 'int cheat;' >"$tree/kernel/cheat.c"
+	git -C "$tree" add kernel/cheat.c
 	git -C "$tree" -c user.name=s -c user.email=s@x commit -qam "pass a test the easy way"
 	out=$(BUILD=$BUILD tools/course-grade.sh "$tree" "$LOGDIR/lab-handin/graded" 2>&1)
-	if python3 -c '
+	local graded=$LOGDIR/lab-handin/graded
+	if grep -q cheat "$graded/kernel/ktest.h" || grep -q CHEAT "$graded/conf/lab.mk" || [ -e "$graded/kernel/cheat.c" ] ||
+		[[ $out != *"dropped files the handout does not have: kernel/cheat.c"* ]]; then
+		fail "$name" "a change outside the lab's files was graded as is: $(echo "$out" | grep course-grade)"
+	elif python3 -c '
 import json, sys
 t = {x["test"]: x for x in json.load(open(sys.argv[1]))["tests"]}
 assert t["sched_main_runs"]["points"] == 0, t["sched_main_runs"]

@@ -322,7 +322,8 @@ if set(p1[:36]) != {"."} or set(rows["CPU0"]) != {"."} or t in p1 or c1[20:23] !
 ' "$TT_OUT/text.out"
 }
 
-# events: no times, CPUs or timing-dependent events, in time order.
+# events: no times, CPUs or timing-dependent events (idle, halt, wake,
+# kernel-thread switches), in time order.
 tt_events() {
 	local name=trace:tool-events-drops-timing
 	tt_run events events "$TT_DATA/pingpong.txt"
@@ -331,10 +332,10 @@ tt_events() {
 import sys
 ev = open(sys.argv[1]).read().splitlines()
 src = [l.split() for l in open(sys.argv[2]) if l.startswith("E ")]
-want = len([f for f in src if f[3] not in ("m.halt", "m.wake", "p.idle")])
+want = len([f for f in src if f[3] not in ("m.halt", "m.wake", "p.idle", "kt.in", "kt.out")])
 if len(ev) != want:
     sys.exit(f"{len(ev)} events, want {want}")
-if any(w.split()[0] in ("m.halt", "m.wake", "p.idle") or w.startswith("E ") for w in ev):
+if any(w.split()[0] in ("m.halt", "m.wake", "p.idle", "kt.in", "kt.out") or w.startswith("E ") for w in ev):
     sys.exit("a timing event, or a raw E line, is left")
 if ev[:2] != ["go.create p=0 g=1 parent=0", "go.start p=0 g=1"] \
         or "go.steal p=1 victim=0 n=1" not in ev or ev[-1] != "go.exit p=0 g=1":
@@ -384,7 +385,8 @@ tt_diff() {
 	fi
 
 	# Other times (every tsc moved), an M that halted and woke, and a
-	# preemption after which P0 resumed the same goroutine: the same run.
+	# preemption (its requeue, a kernel-thread switch on the tick) after
+	# which P0 resumed the same goroutine: the same run.
 	name=trace:tool-diff-ignores-tsc-and-preempt
 	tt_edit "$TT_DATA/pingpong.txt" "$TT_OUT/retimed.txt" '
 def shift(l):
@@ -392,6 +394,9 @@ def shift(l):
     return " ".join(f[:2] + [str(int(f[2]) + 987654321)] + f[3:]) if f[0] == "E" else l
 L = [shift(l) for l in L]
 L[1:1] = ["E 0 %d go.preempt p=0 g=2" % (5000023400 + 987654321),
+          "E 0 %d go.ready p=0 g=2 by=0 to=local" % (5000023500 + 987654321),
+          "E 0 %d kt.out tid=6" % (5000023600 + 987654321),
+          "E 0 %d kt.in tid=6" % (5000023700 + 987654321),
           "E 0 %d go.start p=0 g=2" % (5000024700 + 987654321),
           "E 1 %d m.wake p=1 by=poll" % (5000013000 + 987654321),
           "E 1 %d m.halt p=1" % (5000014000 + 987654321)]'

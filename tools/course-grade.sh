@@ -1,20 +1,24 @@
 #!/bin/bash
 # course-grade.sh SUBMISSION [OUT] - grade a handed-in lab as a course
 # does (docs/labs.md): SUBMISSION is a make handin tarball or a student
-# tree. Its tree is unpacked into OUT (default build/course/NAME), the
-# pristine test files and the lab's hidden tests are copied over it from
-# this (the solution) tree - every tests/ directory, labs/, the tools that
-# grade - so editing a test cannot pass it; then make grade runs with the
-# hidden tests. The grade is OUT/build/grade/grade.json.
+# tree. Its tree is unpacked into OUT (default build/course/NAME) and every
+# file the student does not write in (all but the lab manifest's files) is
+# copied over it from this (the solution) tree: the tests and hidden tests,
+# the test runner, the build, the grading tools; conf/lab.mk is made again
+# and files the handout does not have are dropped - so editing a test, an
+# assertion macro or the build cannot pass one. Then make grade runs with
+# the hidden tests. The grade is OUT/build/grade/grade.json.
 set -u
+sub=$(realpath -m -- "${1:?usage: tools/course-grade.sh SUBMISSION.tar.gz|TREE [OUT]}")
+[ -z "${2:-}" ] || set -- "$1" "$(realpath -m -- "$2")"
+[ -e "$sub" ] || { echo "course-grade: no such file or directory: $sub"; exit 2; }
 cd "$(dirname "$0")/.." || exit 1
-sub=${1:?usage: tools/course-grade.sh SUBMISSION.tar.gz|TREE [OUT]}
 BUILD=${BUILD:-build}
 name=$(basename "$sub" .tar.gz)
 out=${2:-$BUILD/course/$name}
 rm -rf "$out" && mkdir -p "$out"
 if [ -d "$sub" ]; then
-	(cd "$sub" && git archive --format=tar HEAD 2>/dev/null || tar -cf - .) | tar -x -C "$out"
+	(cd "$sub" && git archive --format=tar HEAD 2>/dev/null || tar --exclude=./build --exclude=./.git -cf - .) | tar -x -C "$out"
 else
 	tmp=$out.unpack
 	rm -rf "$tmp" && mkdir -p "$tmp"
@@ -26,12 +30,25 @@ else
 fi
 [ -f "$out/conf/lab.mk" ] || { echo "course-grade: $sub is not a student tree (no conf/lab.mk)"; exit 2; }
 lab=$(sed -n 's/^LAB *:= *//p' "$out/conf/lab.mk")
-# The overlay: tests and the grading tools as this tree has them.
-git ls-files -z 'tests/*' '*/tests/*' 'labs/*' tools/grade.py tools/lab.py tools/fuzz.sh tools/qemu.sh |
-	while IFS= read -r -d '' f; do
-		mkdir -p "$out/$(dirname "$f")"
-		git show "HEAD:$f" >"$out/$f"
-		[ -x "$f" ] && chmod +x "$out/$f"
-	done
+mine=$(python3 tools/lab.py files "$lab" 2>&1) ||
+	{ echo "course-grade: $sub: conf/lab.mk names lab '$lab': $mine"; exit 2; }
+# The overlay: every file of this tree that is not one the student writes
+# in (the manifest's files) - the tests, the hidden tests, the test runner,
+# the grading tools, the build - as this tree has them; conf/lab.mk made
+# again; files the handout does not have are dropped.
+keep() { grep -qxF "$1" <<<"$mine"; }
+git ls-files -z | while IFS= read -r -d '' f; do
+	keep "$f" && continue
+	mkdir -p "$out/$(dirname "$f")"
+	git show "HEAD:$f" >"$out/$f"
+	[ -x "$f" ] && chmod +x "$out/$f"
+done
+python3 tools/lab.py lab-mk "$lab" "$out" || exit 2
+dropped=$( (cd "$out" && find . -path ./build -prune -o -path ./.git -prune -o -type f -print) | sed 's|^\./||' |
+	while IFS= read -r f; do
+		[ "$f" = conf/lab.mk ] || [ "$f" = HANDOUT.md ] || git ls-files --error-unmatch -- "$f" >/dev/null 2>&1 ||
+			{ rm -f "$out/$f"; echo "$f"; }
+	done)
+[ -z "$dropped" ] || echo "course-grade: dropped files the handout does not have: $(echo $dropped)"
 echo "course-grade: lab $lab from $sub in $out, tests overlaid from $(git rev-parse --short HEAD)"
 make -C "$out" --no-print-directory grade NEWLIB_DIR="$(cd "$BUILD" && pwd)/newlib" HIDDEN=1

@@ -44,6 +44,10 @@ Subcommands (the Makefile's targets call them):
                               regions (and the added conf/lab.mk, the
                               removed hidden tests)
     removed N                 the names the manifest removes, one a line
+    files N                   the files the manifest strips, one a line
+    lab-mk N TREE             write TREE/conf/lab.mk for lab N
+A tree that holds work (commits after the handout's, or changes) is not
+replaced unless FORCE=1 is in the environment.
 Exit status: 0, 1 (a check failed), 2 (bad usage or a bad manifest).
 """
 
@@ -302,10 +306,47 @@ def git(*args, cwd=ROOT, inp=None):
     return r.stdout
 
 
+def has_work(out):
+    """Whether the tree at out holds a student's work: commits after the
+    handout's, or changes not committed. Anything else may be replaced."""
+    if not os.path.isdir(os.path.join(out, ".git")):
+        return bool(os.listdir(out))
+    count = subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=out,
+                           capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=out,
+                           capture_output=True, text=True).stdout.strip()
+    return count != "1" or bool(dirty)
+
+
+def warn_uncommitted(n, entries):
+    """The tree is cut from HEAD, the manifest and handout read from here."""
+    paths = [lab_dir(n)] + sorted({e.path for e in entries})
+    dirty = git("status", "--porcelain", "--", *paths).decode().strip()
+    if dirty:
+        print("lab: note: uncommitted changes (%s): the tree is cut from the committed "
+              "HEAD, so commit them first if they belong in it"
+              % ", ".join(l[3:] for l in dirty.splitlines()), file=sys.stderr)
+
+
+def write_lab_mk(n, tree):
+    conf = read_conf(n)
+    os.makedirs(os.path.join(tree, "conf"), exist_ok=True)
+    with open(os.path.join(tree, "conf", "lab.mk"), "w") as f:
+        f.write("# This tree is the student tree of lab %s (%s): make grade grades it.\n" % (n, conf["NAME"]))
+        f.write("LAB := %s\nLAB_NAME := %s\nLAB_DIR := %s\n" % (n, conf["NAME"], lab_dir(n)))
+        f.write("# The stubs leave helpers unused: a warning, not an error, here.\n")
+        f.write("LAB_CFLAGS := -Wno-error=unused-function -Wno-error=unused-variable "
+                "-Wno-error=unused-but-set-variable\n")
+
+
 def cmd_tree(n, out):
     conf = read_conf(n)
     entries = read_manifest(n)
+    warn_uncommitted(n, entries)
     if os.path.exists(out):
+        if has_work(out) and os.environ.get("FORCE") != "1":
+            die("%s holds work (commits after the handout, or changes): it is left as it is; "
+                "move it away, or make lab LAB=%s FORCE=1 to replace it" % (out, n))
         shutil.rmtree(out)
     os.makedirs(out)
     tar = git("archive", "--format=tar", "HEAD")
@@ -314,13 +355,7 @@ def cmd_tree(n, out):
         shutil.rmtree(os.path.join(out, "labs", d, "hidden"), ignore_errors=True)
     strip_files(int(n), entries, out)
     cmd_handout(n, os.path.join(out, "HANDOUT.md"))
-    os.makedirs(os.path.join(out, "conf"), exist_ok=True)
-    with open(os.path.join(out, "conf", "lab.mk"), "w") as f:
-        f.write("# This tree is the student tree of lab %s (%s): make grade grades it.\n" % (n, conf["NAME"]))
-        f.write("LAB := %s\nLAB_NAME := %s\nLAB_DIR := %s\n" % (n, conf["NAME"], lab_dir(n)))
-        f.write("# The stubs leave helpers unused: a warning, not an error, here.\n")
-        f.write("LAB_CFLAGS := -Wno-error=unused-function -Wno-error=unused-variable "
-                "-Wno-error=unused-but-set-variable\n")
+    write_lab_mk(n, out)
     env = dict(os.environ, GIT_AUTHOR_NAME="Spindle labs", GIT_AUTHOR_EMAIL="labs@spindle.invalid",
                GIT_COMMITTER_NAME="Spindle labs", GIT_COMMITTER_EMAIL="labs@spindle.invalid")
     for args in (["init", "-q"], ["add", "-A"],
@@ -510,7 +545,15 @@ def main(argv):
     if cmd == "removed" and len(args) == 1:
         cmd_removed(args[0])
         return 0
-    die("usage: tools/lab.py list | tree N OUT | handout N OUT.md | check-diff N STUDENT | removed N")
+    if cmd == "files" and len(args) == 1:
+        for path in sorted({e.path for e in read_manifest(args[0])}):
+            print(path)
+        return 0
+    if cmd == "lab-mk" and len(args) == 2:
+        write_lab_mk(args[0], args[1])
+        return 0
+    die("usage: tools/lab.py list | tree N OUT | handout N OUT.md | check-diff N STUDENT | "
+        "removed N | files N | lab-mk N TREE")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ common=(-nographic -no-reboot -serial mon:stdio "${QEMU_EXIT_ARGS[@]}")
 
 # debug: the gdb stub's port. GDB_PORT=n, else one per user, so that
 # several people on one machine each get their own:
-#     1234 + (uid % 1000) * 7      (uid 1000: 1234, uid 1001: 1241, ...)
+#     1234 + (uid % 9000) * 7      (root: 1234, uid 1000: 8234, uid 1001: 8241, ...)
 # (Each user owns 7 ports: the first for make debug, the rest for the gdb
 # tests, tests/gdb_tests.sh.) It is written to $BUILD/gdb-port (or
 # GDB_PORT_FILE), where build/gdbinit reads it (tools/gdb/spindle.py,
@@ -26,7 +26,7 @@ common=(-nographic -no-reboot -serial mon:stdio "${QEMU_EXIT_ARGS[@]}")
 debug_port() {
 	local uid file=${GDB_PORT_FILE:-$BUILD/gdb-port}
 	uid=$(id -u)
-	port=${GDB_PORT:-$((1234 + (uid % 1000) * 7))}
+	port=${GDB_PORT:-$((1234 + (uid % 9000) * 7))}
 	case $port in
 	''|*[!0-9]*) echo "run: GDB_PORT=$port is not a port number" >&2; return 1 ;;
 	esac
@@ -38,7 +38,7 @@ debug_port() {
 		return 1
 	fi
 	mkdir -p "$(dirname "$file")" && echo "$port" >"$file" || return 1
-	local how="per-user port 1234 + (uid $uid % 1000) * 7"
+	local how="per-user port 1234 + (uid $uid % 9000) * 7"
 	[ -n "${GDB_PORT:-}" ] && how="GDB_PORT"
 	echo "run: QEMU is stopped, waiting for gdb on 127.0.0.1:$port ($how; written to $file)"
 	echo "run: in another terminal:  ${GDB_PORT_FILE:+GDB_PORT_FILE=$file }gdb -x $(realpath -m "$BUILD/gdbinit")"

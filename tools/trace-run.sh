@@ -10,7 +10,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 . tools/qemu.sh
-t=${T:-} smp=${SMP:-2} extra=${CMDLINE:-} kib=${TRACE_KIB:-1}
+t=${T:-} smp=${SMP:-4} extra=${CMDLINE:-} kib=${TRACE_KIB:-1}
 tmo=${TRACE_TIMEOUT:-300}
 if [ -z "$t" ] && [ -z "$extra" ]; then
 	echo "usage: make trace T=test [SMP=cpus] [CMDLINE=...]   (or CMDLINE=... alone)" >&2

@@ -51,8 +51,10 @@ Subcommands:
                             per goroutine, '.' for idle or nothing
     events TRACE            the event sequence, in time order, without
                             times, CPUs and the events that depend on
-                            wall-clock timing: m.halt, m.wake, p.idle, every
-                            go.preempt, and the go.start after a go.preempt
+                            wall-clock timing: m.halt, m.wake, p.idle, the
+                            kernel-thread switches kt.in and kt.out, every
+                            go.preempt with the go.ready that requeues the
+                            goroutine, and the go.start after a go.preempt
                             on the same P when it resumes the same goroutine
                             (the events of different CPUs interleave by
                             time, so two runs on several Ps compare equal
@@ -97,7 +99,7 @@ HEADER = "SPINDLE-TRACE"
 VERSION = "1"
 RUN_ENDS = ("go.park", "go.yield", "go.preempt", "go.exit", "go.panic",
             "m.handoff", "go.kenter")
-TIMING_EVENTS = ("m.halt", "m.wake", "p.idle")
+TIMING_EVENTS = ("m.halt", "m.wake", "p.idle", "kt.in", "kt.out")
 
 
 class TraceError(Exception):
@@ -1133,14 +1135,20 @@ def cmd_text(args, opts):
 
 def normalised(trace):
     """The event lines to compare two runs by: no tsc, no cpu, no events
-    that depend on wall-clock timing, no preempt-and-resume pairs."""
+    that depend on wall-clock timing (idle, halt, wake, kernel-thread
+    switches), no preemption with its requeue and resume."""
     out, preempted = [], {}       # p -> g preempted there
+    requeued = set()              # gs preempted, whose go.ready is to come
     for ev in trace.events:
         if ev.name in TIMING_EVENTS:
             continue
         p, g = ev.args.get("p"), ev.args.get("g")
         if ev.name == "go.preempt":
             preempted[p] = g
+            requeued.add(g)
+            continue
+        if ev.name == "go.ready" and g in requeued and ev.args.get("by") == 0:
+            requeued.discard(g)   # the preempted g put back on its queue
             continue
         if ev.name == "go.start" and p in preempted:
             if preempted.pop(p) == g:

@@ -15,6 +15,19 @@ ref=$dir/ref/$t.txt
 [ -f "$ref" ] || { echo "tracediff: no reference trace $ref (references: $(ls "$dir/ref" 2>/dev/null | sed 's/\.txt$//' | tr '\n' ' '))"; exit 2; }
 mkdir -p "$BUILD/tracediff"
 mine=$BUILD/tracediff/$t.txt
-BUILD=$BUILD T=$t SMP=1 CMDLINE= tools/trace-run.sh >"$BUILD/tracediff/$t.log" 2>&1
-cp "$BUILD/trace/trace.txt" "$mine" 2>/dev/null || { echo "tracediff: the traced boot left no trace (see $BUILD/tracediff/$t.log)"; exit 1; }
+log=$BUILD/tracediff/$t.log
+rm -f "$BUILD/trace/trace.txt" "$mine"
+BUILD=$BUILD T=$t SMP=1 CMDLINE= tools/trace-run.sh >"$log" 2>&1
+boot=$?
+cp "$BUILD/trace/trace.txt" "$mine" 2>/dev/null || { echo "tracediff: the traced boot left no trace (see $log)"; exit 1; }
 python3 tools/trace.py tracediff "$ref" "$mine"
+rc=$?
+# Why the boot ended, when the test did not pass: a stub, a failed
+# assertion, a panic.
+if [ $boot != 0 ]; then
+	echo "tracediff: the test did not pass (serial log: $BUILD/trace/boot.log):"
+	tr -d '\r' <"$BUILD/trace/boot.log" | grep -aE '^(LAB [0-9]+ TODO: |KTEST (FAIL|TIMEOUT) |PANIC )' |
+		head -n 5 | sed 's/^/  /'
+	[ $rc != 0 ] || rc=1
+fi
+exit $rc

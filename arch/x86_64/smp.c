@@ -254,9 +254,26 @@ void smp_backtrace_others(void)
 		if (&cpus[i] != me && cpus[i].online)
 			others++;
 	smp_stop_others();
-	uint64_t until = time_ns() + 100000000ULL;
-	while (__atomic_load_n(&bt_done, __ATOMIC_ACQUIRE) < (int)others && time_ns() < until)
+	/* Wait while they print: 100 ms after the last one finished (a slow
+	 * UART, many CPUs), so a CPU that never answers costs only that. */
+	int seen = 0;
+	uint64_t now = time_ns(), until = now + 100000000ULL;
+	uint64_t cap = now + 2000000000ULL + others * 100000000ULL;   /* in all */
+	for (;;) {
+		int done = __atomic_load_n(&bt_done, __ATOMIC_ACQUIRE);
+		if (done >= (int)others)
+			break;
+		now = time_ns();
+		if (now < cap && (done != seen || __atomic_load_n(&bt_turn, __ATOMIC_ACQUIRE))) {
+			seen = done;    /* progress, or one is printing now */
+			until = now + 100000000ULL;
+		} else if (now >= until || now >= cap) {
+			kprintf("smp: %u of %u other CPUs did not answer the backtrace NMI\n",
+				others - (unsigned)done, others);
+			break;
+		}
 		cpu_relax();
+	}
 }
 
 _Noreturn void smp_nmi_backtrace(const struct trap_frame *tf)

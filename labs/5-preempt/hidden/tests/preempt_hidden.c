@@ -1,6 +1,7 @@
 /*
- * preempt_hidden.c - lab 5's hidden tests: a preemption restores every
- * general register; nothing is preempted while the guard is raised.
+ * preempt_hidden.c - lab 5's hidden tests: a preemption restores the
+ * registers a spinning loop holds (rbx, r8-r15: callee-saved and caller-
+ * saved ones alike); nothing is preempted while the guard is raised.
  */
 #include <stdint.h>
 #include "kernel/ktest.h"
