@@ -24,4 +24,19 @@
 _Noreturn void lab_todo(int lab, const char *fn, const char *file);
 void lab_soft(int lab, const char *fn, const char *file, const char *fallback);
 void lab_soft_flush(void);   /* kernel context */
+
+/* For the host versions of lab_soft (arch/host/plat.c, tests/host): claim
+ * fn's slot among n (any thread); false when fn was already said. */
+static inline _Bool lab_soft_first(const char **said, unsigned n, const char *fn)
+{
+	for (unsigned i = 0; i < n; i++) {
+		const char *cur = __atomic_load_n(&said[i], __ATOMIC_ACQUIRE);
+		if (cur == 0 &&
+		    __atomic_compare_exchange_n(&said[i], &cur, fn, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			return 1;
+		if (cur == fn)
+			return 0;
+	}
+	return 1;   /* no slot left: say it again */
+}
 #endif

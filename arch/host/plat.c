@@ -73,19 +73,11 @@ _Noreturn void lab_todo(int lab, const char *fn, const char *file)
 	_exit(1);
 }
 
-/* Each soft stub's line once: a slot per function, claimed by any thread. */
 void lab_soft(int lab, const char *fn, const char *file, const char *fallback)
 {
-	static const char *said[32];
-	for (unsigned i = 0; i < sizeof said / sizeof said[0]; i++) {
-		const char *cur = __atomic_load_n(&said[i], __ATOMIC_ACQUIRE);
-		if (cur == NULL &&
-		    __atomic_compare_exchange_n(&said[i], &cur, fn, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-			break;
-		if (cur == fn)
-			return;
-	}
-	fprintf(stderr, "LAB %d TODO: %s (%s) is not written: %s\n", lab, fn, file, fallback);
+	static const char *said[32];   /* each stub's line once, from any thread */
+	if (lab_soft_first(said, 32, fn))
+		fprintf(stderr, "LAB %d TODO: %s (%s) is not written: %s\n", lab, fn, file, fallback);
 }
 
 void lab_soft_flush(void)
