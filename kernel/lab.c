@@ -24,13 +24,13 @@ _Noreturn void lab_todo_report(int lab, const char *fn, const char *file)
 
 /* The soft stubs seen so far, each said once. A goroutine's stack (its
  * split-stack limit is set) is too small for kprintf: there the note waits
- * for lab_soft_flush. A slot is claimed by its fn (compare-and-swap: any
- * CPU, any context) and said once ready is set. */
+ * for lab_soft_flush. A slot is claimed by its fn (lab_soft_slot) and said
+ * once ready is set. */
 #define LAB_SOFT_MAX 32
+static const char *note_fn[LAB_SOFT_MAX];   /* NULL: free */
 static struct soft_note {
-	const char *fn;       /* NULL: free */
 	int lab;
-	const char *file, *fallback;
+	const char *fn, *file, *fallback;
 	int ready, said;
 } notes[LAB_SOFT_MAX];
 
@@ -44,21 +44,15 @@ static void say(struct soft_note *n)
 /* fn's note, claimed now if it has none; NULL when every slot is taken. */
 static struct soft_note *note_of(int lab, const char *fn, const char *file, const char *fallback)
 {
-	for (int i = 0; i < LAB_SOFT_MAX; i++) {
-		struct soft_note *n = &notes[i];
-		const char *cur = __atomic_load_n(&n->fn, __ATOMIC_ACQUIRE);
-		if (cur == NULL &&
-		    __atomic_compare_exchange_n(&n->fn, &cur, fn, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-			n->lab = lab;
-			n->file = file;
-			n->fallback = fallback;
-			__atomic_store_n(&n->ready, 1, __ATOMIC_RELEASE);
-			return n;
-		}
-		if (cur == fn)
-			return n;
+	bool claimed;
+	int i = lab_soft_slot(note_fn, LAB_SOFT_MAX, fn, &claimed);
+	if (i < 0)
+		return NULL;
+	if (claimed) {
+		notes[i] = (struct soft_note){ lab, fn, file, fallback, 0, 0 };
+		__atomic_store_n(&notes[i].ready, 1, __ATOMIC_RELEASE);
 	}
-	return NULL;
+	return &notes[i];
 }
 
 void lab_soft(int lab, const char *fn, const char *file, const char *fallback)

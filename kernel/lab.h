@@ -25,18 +25,32 @@ _Noreturn void lab_todo(int lab, const char *fn, const char *file);
 void lab_soft(int lab, const char *fn, const char *file, const char *fallback);
 void lab_soft_flush(void);   /* kernel context */
 
-/* For the host versions of lab_soft (arch/host/plat.c, tests/host): claim
- * fn's slot among n (any thread); false when fn was already said. */
-static inline _Bool lab_soft_first(const char **said, unsigned n, const char *fn)
+/* The slot of fn among n names (soft stubs are told apart by their fn
+ * string's address): found, or claimed now (compare-and-swap, any thread
+ * or CPU, any context), then *claimed says so; -1 when all are taken.
+ * kernel/lab.c and the host versions of lab_soft use it to say each stub
+ * once. */
+static inline int lab_soft_slot(const char **names, int n, const char *fn, _Bool *claimed)
 {
-	for (unsigned i = 0; i < n; i++) {
-		const char *cur = __atomic_load_n(&said[i], __ATOMIC_ACQUIRE);
+	*claimed = 0;
+	for (int i = 0; i < n; i++) {
+		const char *cur = __atomic_load_n(&names[i], __ATOMIC_ACQUIRE);
 		if (cur == 0 &&
-		    __atomic_compare_exchange_n(&said[i], &cur, fn, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-			return 1;
+		    __atomic_compare_exchange_n(&names[i], &cur, fn, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			*claimed = 1;
+			return i;
+		}
 		if (cur == fn)
-			return 0;
+			return i;
 	}
-	return 1;   /* no slot left: say it again */
+	return -1;
+}
+
+/* For a host lab_soft: whether fn's line is to be printed now (the first
+ * time, or always once every slot is taken). */
+static inline _Bool lab_soft_first(const char **said, int n, const char *fn)
+{
+	_Bool claimed;
+	return lab_soft_slot(said, n, fn, &claimed) < 0 || claimed;
 }
 #endif

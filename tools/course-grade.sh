@@ -36,19 +36,12 @@ mine=$(python3 tools/lab.py files "$lab" 2>&1) ||
 # in (the manifest's files) - the tests, the hidden tests, the test runner,
 # the grading tools, the build - as this tree has them; conf/lab.mk made
 # again; files the handout does not have are dropped.
-keep() { grep -qxF "$1" <<<"$mine"; }
-git ls-files -z | while IFS= read -r -d '' f; do
-	keep "$f" && continue
-	mkdir -p "$out/$(dirname "$f")"
-	git show "HEAD:$f" >"$out/$f"
-	[ -x "$f" ] && chmod +x "$out/$f"
-done
+# shellcheck disable=SC2046 # the manifest's paths have no spaces
+git archive --format=tar HEAD -- . $(printf ':(exclude)%s ' $mine) | tar -x -C "$out" || exit 2
 python3 tools/lab.py lab-mk "$lab" "$out" || exit 2
-dropped=$( (cd "$out" && find . -path ./build -prune -o -path ./.git -prune -o -type f -print) | sed 's|^\./||' |
-	while IFS= read -r f; do
-		[ "$f" = conf/lab.mk ] || [ "$f" = HANDOUT.md ] || git ls-files --error-unmatch -- "$f" >/dev/null 2>&1 ||
-			{ rm -f "$out/$f"; echo "$f"; }
-	done)
+dropped=$(comm -23 <(cd "$out" && find . \( -path ./build -o -path ./.git \) -prune -o -type f -print |
+	sed 's|^\./||' | grep -vxE 'conf/lab.mk|HANDOUT.md' | sort) <(git ls-files | sort))
+for f in $dropped; do rm -f "$out/$f"; done
 [ -z "$dropped" ] || echo "course-grade: dropped files the handout does not have: $(echo $dropped)"
 echo "course-grade: lab $lab from $sub in $out, tests overlaid from $(git rev-parse --short HEAD)"
 make -C "$out" --no-print-directory grade NEWLIB_DIR="$(cd "$BUILD" && pwd)/newlib" HIDDEN=1

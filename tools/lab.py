@@ -311,11 +311,8 @@ def has_work(out):
     handout's, or changes not committed. Anything else may be replaced."""
     if not os.path.isdir(os.path.join(out, ".git")):
         return bool(os.listdir(out))
-    count = subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=out,
-                           capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=out,
-                           capture_output=True, text=True).stdout.strip()
-    return count != "1" or bool(dirty)
+    count = git("rev-list", "--count", "HEAD", cwd=out).strip()
+    return count != b"1" or bool(git("status", "--porcelain", cwd=out).strip())
 
 
 def warn_uncommitted(n, entries):
